@@ -1,0 +1,35 @@
+"""cms-law: the SRU law on social housing quotas as declarative, cited and explained rules.
+
+The law lives in the rule files shipped as ``cms_law.rules`` (the ``rules/`` folder of the
+repository); this package is the engine that loads, compiles, evaluates and explains them.
+
+>>> from cms_law import evaluate
+>>> result = evaluate({"nom": "Exemple", "population": 12000, "unite_urbaine_paris": False,
+...                    "agglomeration_ou_epci_eligible": True, "taux_cible": "25 %",
+...                    "residences_principales": 4000, "logements_sociaux": 500, "plh": True})
+>>> result["objectif_triennal"]
+165
+"""
+
+from .errors import CmsLawError, EvaluationError, InputError, Problem, RuleConflictError, RuleFileError
+from .evaluator import evaluate
+from .loader import load_rulebook
+from .model import Citation, Evaluation, Explanation, RuleBook, Step
+
+__all__ = [
+    "Citation",
+    "CmsLawError",
+    "Evaluation",
+    "EvaluationError",
+    "Explanation",
+    "InputError",
+    "Problem",
+    "RuleBook",
+    "RuleConflictError",
+    "RuleFileError",
+    "Step",
+    "evaluate",
+    "load_rulebook",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,165 @@
+"""The command line: ``cms-law evaluate``, ``cms-law rules``.
+
+Exit codes: 0 success; 1 invalid input (every problem is printed, each naming its field);
+2 wrong usage of the command; 3 invalid rule files or a failing rule (a defect to report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from . import __version__
+from .errors import CmsLawError, InputError, Problem, RuleFileError
+from .evaluator import evaluate
+from .explain import citation_as_dict, french, json_value, to_json
+from .inputs import read_file
+from .loader import load_rulebook
+from .model import PROVENANCES, RuleBook
+
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+EXIT_RULES = 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cms-law",
+        description="Objectifs SRU d'une commune (CCH L. 302-5, L. 302-8, L. 302-8-1), expliqués et cités.",
+    )
+    parser.add_argument("--version", action="version", version=f"cms-law {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    evaluate_command = commands.add_parser(
+        "evaluate", help="évaluer une commune décrite dans un fichier YAML ou JSON"
+    )
+    evaluate_command.add_argument("file", metavar="FICHIER", help="description de la commune (YAML ou JSON)")
+    evaluate_command.add_argument(
+        "--period", metavar="AAAA-AAAA", help="période triennale (par défaut : celle des règles, 2023-2025)"
+    )
+    evaluate_command.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate_command.add_argument(
+        "--convention",
+        action="append",
+        default=[],
+        metavar="NOM=OPTION",
+        help="remplacer l'option d'une convention (voir « cms-law rules »), ex. arrondi_objectifs=plus_proche",
+    )
+
+    rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
+    rules_command.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    arguments = _parser().parse_args(argv)
+    try:
+        if arguments.command == "evaluate":
+            return _evaluate(arguments, out)
+        return _rules(arguments, out)
+    except InputError as error:
+        _report_input_error(error, arguments.format, out)
+        return EXIT_INPUT
+    except RuleFileError as error:
+        print(f"cms-law : fichiers de règles invalides : {error}", file=sys.stderr)
+        return EXIT_RULES
+    except CmsLawError as error:
+        print(f"cms-law : erreur d'évaluation : {error}", file=sys.stderr)
+        return EXIT_RULES
+
+
+def _report_input_error(error: InputError, output_format: str, out: TextIO) -> None:
+    if output_format == "json":
+        problems = [{"champ": p.champ, "message": p.message} for p in error.problemes]
+        print(to_json({"erreurs": problems}), file=out)
+    print(f"cms-law : {error}", file=sys.stderr)
+
+
+def _conventions(pairs: Sequence[str]) -> dict[str, str]:
+    chosen: dict[str, str] = {}
+    for pair in pairs:
+        name, separator, option = pair.partition("=")
+        if not separator or not name or not option:
+            raise InputError([Problem("--convention", "la forme NOM=OPTION est attendue", pair)])
+        chosen[name.strip()] = option.strip()
+    return chosen
+
+
+def _evaluate(arguments: argparse.Namespace, out: TextIO) -> int:
+    commune = read_file(arguments.file)
+    result = evaluate(commune, arguments.period, _conventions(arguments.convention))
+    out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
+    return 0
+
+
+def rules_as_data(book: RuleBook) -> dict[str, Any]:
+    """Every rule, parameter and convention with its citations, validity and text provenance."""
+
+    def validity(period: Any) -> dict[str, Any]:
+        return {"debut": period.debut.isoformat(), "fin": period.fin.isoformat() if period.fin else None}
+
+    return {
+        "regimes": [
+            {"id": regime.id, "titre": regime.titre, "validite": validity(regime.validite)}
+            for regime in book.regimes
+        ],
+        "regles": [
+            {
+                "id": rule.id,
+                "titre": rule.titre,
+                "fichier": rule.fichier,
+                "validite": validity(rule.validite),
+                "citations": [citation_as_dict(c) for c in rule.citations],
+                "si": rule.si.source if rule.si else None,
+                "alors": {name: formula.source for name, formula in rule.alors.items()},
+                "exception_de": list(rule.exception_de),
+            }
+            for rule in book.regles
+        ],
+        "parametres": [
+            {
+                "nom": parameter.nom,
+                "titre": parameter.titre,
+                "citations": [citation_as_dict(c) for c in parameter.citations],
+                "valeurs": [
+                    {"depuis": v.depuis.isoformat(), "valeur": json_value(v.valeur, parameter.type)}
+                    for v in parameter.valeurs
+                ],
+            }
+            for parameter in book.parametres
+        ],
+        "conventions": [
+            {
+                "nom": convention.nom,
+                "titre": convention.titre,
+                "interprete": [citation_as_dict(c) for c in convention.interprete],
+                "justification": convention.justification,
+                "options": dict(convention.options),
+                "defaut": convention.defaut,
+            }
+            for convention in book.conventions.values()
+        ],
+    }
+
+
+def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
+    book = load_rulebook()
+    if arguments.format == "json":
+        out.write(to_json(rules_as_data(book)) + "\n")
+        return 0
+    for rule in book.regles:
+        end = french(rule.validite.fin, "date") if rule.validite.fin else "…"
+        print(f"{rule.id} — {rule.titre}", file=out)
+        print(f"    en vigueur du {french(rule.validite.debut, 'date')} au {end} ({rule.fichier})", file=out)
+        for citation in rule.citations:
+            print(f"    {citation.long} — {PROVENANCES[citation.provenance]}", file=out)
+    print("\nConventions (là où le texte est muet ; modifiables par --convention NOM=OPTION) :", file=out)
+    for convention in book.conventions.values():
+        options = ", ".join(
+            f"{name}{' (défaut)' if name == convention.defaut else ''}" for name in convention.options
+        )
+        print(f"{convention.nom} — {convention.titre} : {options}", file=out)
+    return 0

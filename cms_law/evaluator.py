@@ -1,0 +1,158 @@
+"""Evaluating a commune: from its description and a period to an explained :class:`Evaluation`.
+
+This module strings the steps together — read the period, pick the law in force, check the
+input, run the compiled rules, build the explanation — and knows nothing of the law itself:
+every rate, threshold and date comes from ``rules/``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from . import expressions
+from .compiler import CompiledRuleset
+from .errors import InputError, Problem
+from .explain import build_explanation, fill, french
+from .expressions import Value
+from .inputs import parse_commune
+from .loader import load_rulebook
+from .model import Evaluation, LawRegime, RuleBook, TriennialPeriod
+
+_PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
+_COMPILED: dict[tuple[int, tuple[str, ...]], CompiledRuleset] = {}
+_COMPILE_LOCK = threading.Lock()
+
+
+def parse_period(book: RuleBook, text: str | None) -> TriennialPeriod:
+    """Read ``AAAA-AAAA`` (the rules' default period when ``None``) and the day the law is read at."""
+    text = book.periode["defaut"] if text is None else text
+    match = _PERIOD.match(str(text))
+    if not match:
+        raise InputError([Problem("periode", "une période de la forme AAAA-AAAA est attendue (ex. 2023-2025)", text)])
+    start, end = int(match.group(1)), int(match.group(2))
+    context = {"periode_debut": start, "periode_fin": end}
+    try:
+        day = book.periode["date_reference"].evaluate(context.get)
+    except (expressions.ExpressionError, expressions.Unknown) as error:
+        raise InputError([Problem("periode", f"période invalide : {error}", text)]) from None
+    return TriennialPeriod(start, end, day)
+
+
+def regime_for(book: RuleBook, period: TriennialPeriod) -> LawRegime:
+    regime = book.regime_at(period.date_reference)
+    if regime is None:
+        covered = ", ".join(
+            f"{r.validite.debut.isoformat()} – {r.validite.fin.isoformat() if r.validite.fin else '…'}"
+            for r in book.regimes
+        )
+        raise InputError(
+            [
+                Problem(
+                    "periode",
+                    f"aucune version de la loi encodée ne s'applique au {french(period.date_reference, 'date')}"
+                    f" (versions encodées : {covered})",
+                    str(period),
+                )
+            ]
+        )
+    return regime
+
+
+def compiled_for(book: RuleBook, period: TriennialPeriod) -> CompiledRuleset:
+    """The ruleset of the rules in force at the period's reference date, compiled once."""
+    rules = book.rules_at(period.date_reference)
+    key = (id(book), tuple(f"{rule.id}@{rule.validite.debut}" for rule in rules))
+    with _COMPILE_LOCK:
+        if key not in _COMPILED:
+            given = [
+                *(field.variable for field in book.entrees),
+                *book.contexte,
+                *(parameter.nom for parameter in book.parametres),
+                *book.conventions,
+            ]
+            _COMPILED[key] = CompiledRuleset(rules, given)
+        return _COMPILED[key]
+
+
+def resolve_conventions(book: RuleBook, overrides: Mapping[str, str] | None) -> tuple[dict[str, str], list[Problem]]:
+    chosen = {name: convention.defaut for name, convention in book.conventions.items()}
+    problems = []
+    for name, option in (overrides or {}).items():
+        if name not in book.conventions:
+            problems.append(
+                Problem(f"conventions.{name}", f"convention inconnue (connues : {', '.join(book.conventions)})", option)
+            )
+        elif option not in book.conventions[name].options:
+            options = ", ".join(book.conventions[name].options)
+            problems.append(Problem(f"conventions.{name}", f"option inconnue (options : {options})", option))
+        else:
+            chosen[name] = option
+    return chosen, problems
+
+
+def evaluate(
+    commune: Mapping[str, Any],
+    periode: str | None = None,
+    conventions: Mapping[str, str] | None = None,
+    *,
+    rulebook: RuleBook | None = None,
+) -> Evaluation:
+    """Evaluate a commune for a triennial period (default: the rules' default period).
+
+    ``commune`` is a description with the French keys of ``rules/vocabulaire.yaml`` (as read from
+    a YAML or JSON file); ``conventions`` overrides conventions by name (``{"arrondi_objectifs":
+    "plus_proche"}``). Raises :class:`~cms_law.errors.InputError` listing every problem of the
+    input, each naming its field.
+    """
+    book = rulebook or load_rulebook()
+    period = parse_period(book, periode)
+    regime = regime_for(book, period)
+    by_key, values, problems = parse_commune(book, commune)
+    chosen, convention_problems = resolve_conventions(book, conventions)
+    problems += convention_problems
+    given: dict[str, Value] = {
+        **values,
+        "periode_debut": period.debut,
+        "periode_fin": period.fin,
+        "date_reference": period.date_reference,
+        **book.parameters_at(period.date_reference),
+        **chosen,
+    }
+    if not problems:
+        problems += _failed_checks(book, period, given)
+    if problems:
+        raise InputError(problems)
+    compiled = compiled_for(book, period)
+    run = compiled.run(given)
+    overridden = frozenset(name for name in chosen if chosen[name] != book.conventions[name].defaut)
+    return Evaluation(
+        commune=by_key,
+        periode=period,
+        regime=regime,
+        valeurs={name: run.values.get(name) for name in book.variables},
+        origines=run.origins,
+        conventions=chosen,
+        conventions_modifiees=overridden,
+        explication=build_explanation(book, run, chosen, overridden),
+        rulebook=book,
+    )
+
+
+def _failed_checks(book: RuleBook, period: TriennialPeriod, given: Mapping[str, Value]) -> list[Problem]:
+    """The input checks of the rules in force that the input fails (unknown data skips a check)."""
+    problems = []
+    for check in book.controles:
+        if not check.validite.contains(period.date_reference):
+            continue
+        try:
+            holds = check.condition.evaluate(given.get)
+        except expressions.Unknown:
+            continue
+        if holds is not True:
+            where = f" ({check.citations[0].court})" if check.citations else ""
+            message = fill(check.message, given.get, book.type_of) + where
+            problems.append(Problem(check.champ, message, given.get(check.champ)))
+    return problems

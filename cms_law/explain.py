@@ -1,0 +1,275 @@
+"""Explanations: the steps of a result as data, then as French text and JSON.
+
+Numbers, percentages and dates are formatted for ``fr_FR`` with babel. A step's sentence comes
+from its rule's ``explication`` template in ``rules/``; this module only fills it in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from .compiler import RunResult
+from .expressions import Value
+from .model import PROVENANCES, PROVENANCES_ABREGEES, Citation, Evaluation, Explanation, RuleBook, Step
+
+LOCALE = "fr_FR"
+#: Decimal places kept when a non-terminating exact value must be written as a decimal.
+JSON_PLACES = 12
+#: Decimal places shown in French sentences (the data keep the exact value).
+TEXT_PLACES = 2
+
+
+# --------------------------------------------------------------------------- values
+
+
+def exact_decimal(value: Fraction | int) -> Decimal:
+    """The value as a Decimal: exact when it terminates, else rounded to ``JSON_PLACES``."""
+    fraction = Fraction(value)
+    denominator = fraction.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    with localcontext() as context:
+        context.prec = 60
+        decimal = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+        if denominator != 1:
+            decimal = decimal.quantize(Decimal(1).scaleb(-JSON_PLACES))
+    normalized = decimal.normalize()
+    return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
+
+
+def json_value(value: Value, kind: str | None) -> Any:
+    """A value as JSON: rates and points as exact decimal strings, counts as integers."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, Fraction)):
+        if kind in ("entier", "annee") and isinstance(value, int):
+            return value
+        return format(exact_decimal(value), "f")
+    return value
+
+
+def french(value: Value, kind: str | None) -> str:
+    """A value as a French reader expects it (``33 %``, ``1 500``, ``2,5 points``, ``1er janvier 2023``)."""
+    if value is None:
+        return "inconnu"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, dt.date):
+        text = format_date(value, format="long", locale=LOCALE)
+        return text.replace("1 ", "1er ", 1) if value.day == 1 else text
+    if kind == "annee":
+        return str(value)
+    if isinstance(value, (int, Fraction)):
+        shown = _rounded(value)
+        if kind == "taux":
+            return format_percent(_rounded(Fraction(value) * 100) / 100, locale=LOCALE, decimal_quantization=False)
+        text = format_decimal(shown, locale=LOCALE, decimal_quantization=False)
+        if kind == "points":
+            return f"{text} point{'s' if abs(value) >= 2 else ''}"
+        return text
+    return str(value)
+
+
+def _rounded(value: Fraction | int) -> Decimal:
+    return exact_decimal(Fraction(round(Fraction(value) * 10**TEXT_PLACES), 10**TEXT_PLACES))
+
+
+def fill(template: str, lookup: Callable[[str], Value], type_of: Callable[[str], str | None]) -> str:
+    """Fill a rule's French template, formatting each named value for its type."""
+
+    class _Formatted(dict):  # type: ignore[type-arg]
+        def __missing__(self, name: str) -> str:
+            return french(lookup(name), type_of(name))
+
+    return template.format_map(_Formatted())
+
+
+# --------------------------------------------------------------------------- building the explanation
+
+
+def build_explanation(
+    book: RuleBook,
+    run: RunResult,
+    conventions: Mapping[str, str],
+    chosen: frozenset[str],
+) -> Explanation:
+    """One step per rule that gave a value, preceded by a step for each convention it relies on."""
+    lookup = run.values.get
+    steps: list[Step] = []
+    explained_conventions: set[str] = set()
+    for outcome in run.applied:
+        for name in sorted(outcome.rule.reads & set(book.conventions) - explained_conventions):
+            explained_conventions.add(name)
+            steps.append(_convention_step(book, name, conventions[name], name in chosen))
+        steps.append(
+            Step(
+                regle=outcome.rule.id,
+                nature="regle",
+                titre=outcome.rule.titre,
+                citations=outcome.rule.citations,
+                entrees=outcome.inputs,
+                valeurs=outcome.values,
+                texte=fill(outcome.rule.explication, lookup, book.type_of),
+            )
+        )
+    return Explanation(tuple(steps))
+
+
+def _convention_step(book: RuleBook, name: str, option: str, chosen: bool) -> Step:
+    convention = book.conventions[name]
+    origin = "choisie par l'utilisateur" if chosen else "option par défaut"
+    text = (
+        f"Convention « {convention.titre} » ({origin}) : {convention.options[option]}. "
+        f"Le texte étant muet sur ce point : {convention.justification}"
+    )
+    return Step(
+        regle=f"convention.{name}",
+        nature="convention",
+        titre=convention.titre,
+        citations=convention.interprete,
+        entrees={},
+        valeurs={name: option},
+        texte=text,
+    )
+
+
+# --------------------------------------------------------------------------- output
+
+
+def citation_as_dict(citation: Citation) -> dict[str, Any]:
+    version = citation.version
+    return {
+        "citation": citation.court,
+        "texte_long": citation.long,
+        "article": version.article,
+        "section": citation.alinea.section,
+        "alinea": citation.alinea.alinea,
+        "item": citation.alinea.item,
+        "version_debut": version.validite.debut.isoformat(),
+        "version_fin": version.validite.fin.isoformat() if version.validite.fin else None,
+        "loi": version.loi.titre_court if version.loi else None,
+        "provenance": citation.alinea.provenance,
+        "texte_complet": citation.alinea.complet,
+    }
+
+
+def step_as_dict(step: Step, book: RuleBook) -> dict[str, Any]:
+    return {
+        "regle": step.regle,
+        "nature": step.nature,
+        "titre": step.titre,
+        "citations": [citation.court for citation in step.citations],
+        "references": [citation_as_dict(citation) for citation in step.citations],
+        "entrees": {name: json_value(value, book.type_of(name)) for name, value in step.entrees.items()},
+        "valeurs": {name: json_value(value, book.type_of(name)) for name, value in step.valeurs.items()},
+        "texte": step.texte,
+    }
+
+
+def _outputs(evaluation: Evaluation) -> dict[str, Any]:
+    book = evaluation.rulebook
+    result: dict[str, Any] = {}
+    for entry in book.sorties:
+        if isinstance(entry, str):
+            result[entry] = json_value(evaluation.valeurs.get(entry), book.type_of(entry))
+            continue
+        ((key, spec),) = entry.items()
+        if isinstance(spec, list):
+            group = {name: json_value(evaluation.valeurs.get(name), book.type_of(name)) for name in spec}
+            result[key] = group if any(v is not None for v in group.values()) else None
+        else:
+            citation = evaluation.citation_of(spec["citation_de"])
+            result[key] = citation.court if citation else None
+    return result
+
+
+def evaluation_as_dict(evaluation: Evaluation) -> dict[str, Any]:
+    book = evaluation.rulebook
+    commune = {
+        field.cle: json_value(evaluation.commune[field.cle], field.type)
+        for field in book.entrees
+        if field.cle in evaluation.commune
+    }
+    return {
+        "commune": commune,
+        "periode": str(evaluation.periode),
+        "version_loi": evaluation.regime.id,
+        "version_loi_libelle": evaluation.regime.titre,
+        **_outputs(evaluation),
+        "conventions": {
+            name: {"valeur": option, "par_defaut": name not in evaluation.conventions_modifiees}
+            for name, option in evaluation.conventions.items()
+        },
+        "explication": [step_as_dict(step, book) for step in evaluation.explication],
+    }
+
+
+def to_json(data: Any, indent: int | None = 2) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=indent)
+
+
+def _output_lines(evaluation: Evaluation) -> list[str]:
+    book = evaluation.rulebook
+    lines = []
+    for entry in book.sorties:
+        names: Sequence[str]
+        if isinstance(entry, str):
+            names = [entry]
+        else:
+            ((key, spec),) = entry.items()
+            if not isinstance(spec, list):
+                citation = evaluation.citation_of(spec["citation_de"])
+                label = spec.get("libelle", key)
+                lines.append(f"  {label[:1].upper()}{label[1:]} : {citation.long if citation else 'sans objet'}")
+                continue
+            names = spec
+        for name in names:
+            value = evaluation.valeurs.get(name)
+            shown = french(value, book.type_of(name)) if value is not None else "sans objet"
+            lines.append(f"  {book.label_of(name)[:1].upper()}{book.label_of(name)[1:]} : {shown}")
+    return lines
+
+
+def render_text(evaluation: Evaluation) -> str:
+    """The result and its reasoning as French text, each step followed by its citations."""
+    name = evaluation.commune.get("nom", "commune")
+    regime = evaluation.regime
+    lines = [
+        f"Commune : {name}"
+        + (f" ({evaluation.commune['code_insee']})" if evaluation.commune.get("code_insee") else ""),
+        f"Période triennale : {evaluation.periode}",
+        f"Droit applicable : {regime.titre} (version en vigueur au "
+        f"{french(evaluation.periode.date_reference, 'date')})",
+        "",
+        "Résultat :",
+        *_output_lines(evaluation),
+        "",
+        "Raisonnement :",
+    ]
+    cited: dict[str, Citation] = {}
+    for number, step in enumerate(evaluation.explication, start=1):
+        lines.append(f"{number}. {step.texte}")
+        references = " ; ".join(_short_with_provenance(citation) for citation in step.citations)
+        lines.append(f"   ({references} — {step.regle})")
+        for citation in step.citations:
+            cited.setdefault(citation.long, citation)
+    lines += ["", "Textes cités :"]
+    lines += [f"  - {text} : {PROVENANCES[c.provenance]}" for text, c in cited.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _short_with_provenance(citation: Citation) -> str:
+    if citation.provenance == "authentique":
+        return citation.court
+    return f"{citation.court} [{PROVENANCES_ABREGEES[citation.provenance]}]"

@@ -1,0 +1,645 @@
+"""Loading and validating the rule files of ``rules/``.
+
+The rule files ship inside the package (as ``cms_law.rules``) and are read from there, never from
+the current directory. Everything is checked at load time — unknown fields, citations to alinéas
+that are not stored, overlapping validities, unparsable expressions, unknown names, cycles — and
+each problem is a :class:`~cms_law.errors.RuleFileError` naming the file and the rule.
+The format is documented in ``rules/README.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import string
+from collections.abc import Callable, Iterable, Mapping
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import yaml
+
+from . import expressions
+from .errors import RuleFileError
+from .model import (
+    PROVENANCES,
+    Alinea,
+    ArticleVersion,
+    Check,
+    Citation,
+    Convention,
+    DatedValue,
+    InputField,
+    Law,
+    LawRegime,
+    Parameter,
+    Period,
+    Rule,
+    RuleBook,
+    Variable,
+)
+
+#: The value types a variable, a parameter or an input field may have.
+TYPES = ("booleen", "entier", "annee", "taux", "points", "nombre", "texte", "date")
+
+_ALINEA_ID = re.compile(
+    r"^(?:[IVX]+(?: bis| ter)?(?:\.(?:al\d+|\d+°)(?:\.[a-z]+)?|\.suite)?|al\d+|suite)$"
+)
+
+
+class _Reader:
+    """Reads one YAML mapping strictly: unknown keys and missing required keys are errors."""
+
+    def __init__(self, fichier: str, element: str | None = None) -> None:
+        self.fichier = fichier
+        self.element = element
+
+    def error(self, message: str) -> RuleFileError:
+        return RuleFileError(self.fichier, message, self.element)
+
+    def mapping(
+        self, data: object, what: str, required: Iterable[str], optional: Iterable[str] = ()
+    ) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            raise self.error(f"{what} : un dictionnaire est attendu, reçu {type(data).__name__}")
+        required = tuple(required)
+        allowed = set(required) | set(optional)
+        unknown = sorted(str(key) for key in data if key not in allowed)
+        if unknown:
+            raise self.error(
+                f"{what} : champ(s) inconnu(s) {', '.join(unknown)}"
+                f" (autorisés : {', '.join(sorted(allowed))})"
+            )
+        missing = [key for key in required if key not in data]
+        if missing:
+            raise self.error(f"{what} : champ(s) obligatoire(s) manquant(s) {', '.join(missing)}")
+        return data
+
+    def text(self, value: object, what: str, optional: bool = False) -> str:
+        if value is None and optional:
+            return None  # type: ignore[return-value]
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(f"{what} : un texte non vide est attendu, reçu {value!r}")
+        return value.strip()
+
+    def date(self, value: object, what: str, optional: bool = False) -> dt.date:
+        if value is None and optional:
+            return None  # type: ignore[return-value]
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.error(f"{what} : une date AAAA-MM-JJ est attendue, reçu {value!r}")
+
+    def sequence(self, value: object, what: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.error(f"{what} : une liste est attendue, reçu {type(value).__name__}")
+        return value
+
+    def expression(self, source: object, what: str) -> expressions.Expression:
+        try:
+            return expressions.parse(source)  # type: ignore[arg-type]
+        except expressions.ExpressionSyntaxError as error:
+            raise self.error(f"{what} : expression invalide : {error}") from None
+
+    def literal(self, value: object, what: str, kind: str) -> expressions.Value:
+        """A typed literal value of a parameter or a default (``33 %``, ``2``, ``vrai``)."""
+        if isinstance(value, bool):
+            parsed: expressions.Value = value
+        elif isinstance(value, int):
+            parsed = value
+        elif isinstance(value, (dt.date, str)) and kind == "date":
+            return self.date(value, what)
+        elif isinstance(value, str) and kind == "texte":
+            return value
+        elif isinstance(value, str):
+            try:
+                parsed = expressions.literal(value)
+            except (expressions.ExpressionSyntaxError, expressions.ExpressionError) as error:
+                raise self.error(f"{what} : valeur invalide {value!r} ({error})") from None
+        else:
+            raise self.error(f"{what} : valeur invalide {value!r} (écrire les décimaux entre guillemets)")
+        expected = {"booleen": bool, "entier": int, "annee": int, "texte": str}
+        if kind in expected and not (
+            isinstance(parsed, expected[kind]) and (kind == "booleen") == isinstance(parsed, bool)
+        ):
+            raise self.error(f"{what} : une valeur de type {kind} est attendue, reçu {value!r}")
+        return parsed
+
+
+def _load_yaml(resource: Traversable, name: str) -> Any:
+    try:
+        return yaml.safe_load(resource.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise RuleFileError(name, f"YAML invalide : {error}") from None
+
+
+def rules_root() -> Traversable:
+    """The folder of rule files installed with the package."""
+    return resources.files("cms_law.rules")
+
+
+@functools.cache
+def load_rulebook() -> RuleBook:
+    """Load and validate the rule files shipped with the package (once per process)."""
+    return load_rulebook_from(rules_root())
+
+
+def load_rulebook_from(root: Traversable) -> RuleBook:
+    """Load and validate the rule files under ``root`` (a folder laid out like ``rules/``)."""
+    lois, regimes, periode = _load_laws(root)
+    article_files = sorted(_article_files(root), key=lambda item: item[0])
+    articles = tuple(
+        _load_article_text(_load_yaml(resource, name), name, lois) for name, resource in article_files
+    )
+    _check_article_versions(articles)
+    vocabulary = _load_yaml(root / "vocabulaire.yaml", "vocabulaire.yaml")
+    variables, entrees, contexte, sorties = _load_vocabulary(vocabulary, "vocabulaire.yaml")
+    citer = _CitationResolver(articles)
+    parametres: list[Parameter] = []
+    conventions: dict[str, Convention] = {}
+    regles: list[Rule] = []
+    controles: list[Check] = []
+    for (name, resource), article in zip(article_files, articles):
+        data = _load_yaml(resource, name)
+        parametres += _load_parameters(data.get("parametres"), article, citer)
+        for convention in _load_conventions(data.get("conventions"), article, citer):
+            if convention.nom in conventions:
+                raise RuleFileError(name, "convention déjà définie ailleurs", convention.nom)
+            conventions[convention.nom] = convention
+        regles += _load_rules(data.get("regles"), article, citer)
+        controles += _load_checks(data.get("controles"), article, citer)
+    book = RuleBook(
+        lois=lois,
+        regimes=regimes,
+        articles=articles,
+        variables=variables,
+        entrees=entrees,
+        contexte=contexte,
+        parametres=tuple(parametres),
+        conventions=conventions,
+        regles=tuple(regles),
+        controles=tuple(controles),
+        sorties=sorties,
+        periode=periode,
+    )
+    _check_names(book, periode_expression=periode["date_reference"])
+    _check_rules(book)
+    return book
+
+
+def _article_files(root: Traversable) -> Iterable[tuple[str, Traversable]]:
+    for code in sorted((entry for entry in root.iterdir() if entry.is_dir()), key=lambda e: e.name):
+        if code.name.startswith(("_", ".")):
+            continue
+        for article in code.iterdir():
+            if not article.is_dir():
+                continue
+            for version in article.iterdir():
+                if version.name.endswith(".yaml"):
+                    yield f"{code.name}/{article.name}/{version.name}", version
+
+
+# --------------------------------------------------------------------------- laws and regimes
+
+
+def _load_laws(root: Traversable) -> tuple[dict[str, Law], tuple[LawRegime, ...], dict[str, Any]]:
+    name = "lois.yaml"
+    reader = _Reader(name)
+    data = reader.mapping(_load_yaml(root / name, name), "fichier", ["lois", "regimes", "periode"])
+    lois: dict[str, Law] = {}
+    for law_id, law in reader.mapping(data["lois"], "lois", [], data["lois"] or {}).items():
+        item = _Reader(name, law_id)
+        law = item.mapping(law, "loi", ["titre", "titre_court", "date"], ["nom_usuel"])
+        lois[law_id] = Law(
+            id=law_id,
+            titre=item.text(law["titre"], "titre"),
+            titre_court=item.text(law["titre_court"], "titre_court"),
+            date=item.date(law["date"], "date"),
+            nom_usuel=law.get("nom_usuel"),
+        )
+    regimes = []
+    for raw in reader.sequence(data["regimes"], "regimes"):
+        regime = reader.mapping(raw, "régime", ["id", "titre", "debut", "fin", "loi"])
+        item = _Reader(name, str(regime["id"]))
+        law_id = regime["loi"]
+        if law_id is not None and law_id not in lois:
+            raise item.error(f"loi inconnue « {law_id} »")
+        regimes.append(
+            LawRegime(
+                id=item.text(regime["id"], "id"),
+                titre=item.text(regime["titre"], "titre"),
+                validite=_period(item, regime["debut"], regime["fin"]),
+                loi=lois.get(law_id) if law_id else None,
+            )
+        )
+    for first, second in _pairs(regimes):
+        if first.validite.overlaps(second.validite):
+            raise RuleFileError(name, f"les régimes {first.id} et {second.id} se chevauchent")
+    periode = dict(
+        reader.mapping(
+            data["periode"], "periode", ["defaut", "justification_defaut", "date_reference"]
+        )
+    )
+    periode["date_reference"] = reader.expression(periode["date_reference"], "periode.date_reference")
+    return lois, tuple(regimes), periode
+
+
+def _pairs(items: list[Any]) -> Iterable[tuple[Any, Any]]:
+    for index, first in enumerate(items):
+        for second in items[index + 1 :]:
+            yield first, second
+
+
+def _period(reader: _Reader, debut: object, fin: object) -> Period:
+    period = Period(reader.date(debut, "debut"), reader.date(fin, "fin", optional=True))
+    if period.fin is not None and period.fin < period.debut:
+        raise reader.error(f"validité vide : fin {period.fin} avant début {period.debut}")
+    return period
+
+
+# --------------------------------------------------------------------------- article texts
+
+
+def _load_article_text(data: Any, name: str, lois: Mapping[str, Law]) -> ArticleVersion:
+    reader = _Reader(name)
+    data = reader.mapping(
+        data,
+        "fichier",
+        ["article", "code", "version", "alineas"],
+        ["sources", "parametres", "conventions", "regles", "controles"],
+    )
+    version = reader.mapping(
+        data["version"], "version", ["debut", "fin", "loi"], ["debut_precision", "legifrance", "note"]
+    )
+    law_id = version["loi"]
+    if law_id is not None and law_id not in lois:
+        raise reader.error(f"version.loi : loi inconnue « {law_id} » (voir lois.yaml)")
+    precision = version.get("debut_precision", "certaine")
+    if precision not in ("certaine", "inferee"):
+        raise reader.error("version.debut_precision : « certaine » ou « inferee » attendu")
+    sources: dict[str, str] = {}
+    for raw in reader.sequence(data.get("sources"), "sources"):
+        source = reader.mapping(raw, "source", ["id", "description"])
+        sources[reader.text(source["id"], "source.id")] = reader.text(
+            source["description"], "source.description"
+        )
+    alineas = []
+    for raw in reader.sequence(data["alineas"], "alineas"):
+        alineas.append(_load_alinea(raw, name, sources))
+    seen: set[str] = set()
+    for alinea in alineas:
+        if alinea.id in seen:
+            raise RuleFileError(name, "alinéa défini deux fois", alinea.id)
+        seen.add(alinea.id)
+    return ArticleVersion(
+        article=reader.text(data["article"], "article"),
+        code=reader.text(data["code"], "code"),
+        validite=_period(reader, version["debut"], version["fin"]),
+        debut_precision=precision,
+        loi=lois.get(law_id) if law_id else None,
+        legifrance=version.get("legifrance"),
+        note=version.get("note"),
+        sources=sources,
+        alineas=tuple(alineas),
+        fichier=name,
+    )
+
+
+def _load_alinea(raw: object, name: str, sources: Mapping[str, str]) -> Alinea:
+    reader = _Reader(name, raw.get("id") if isinstance(raw, Mapping) else None)
+    data = reader.mapping(
+        raw,
+        "alinéa",
+        ["id", "section", "provenance"],
+        ["alinea", "item", "source", "complet", "texte", "note"],
+    )
+    alinea_id = reader.text(data["id"], "id")
+    if not _ALINEA_ID.match(alinea_id):
+        raise reader.error(f"identifiant d'alinéa invalide « {alinea_id} » (ex. : VII.al1, VII.1°, VIII)")
+    provenance = data["provenance"]
+    if provenance not in PROVENANCES:
+        raise reader.error(f"provenance inconnue « {provenance} » (attendu : {', '.join(PROVENANCES)})")
+    texte = data.get("texte")
+    if provenance == "non_disponible" and texte:
+        raise reader.error("un alinéa non disponible ne peut pas avoir de texte")
+    if provenance != "non_disponible":
+        texte = reader.text(texte, "texte")
+    source = data.get("source")
+    if source is not None and source not in sources:
+        raise reader.error(f"source inconnue « {source} »")
+    number = data.get("alinea")
+    if number is not None and (not isinstance(number, int) or isinstance(number, bool) or number < 1):
+        raise reader.error(f"alinea : un entier positif est attendu, reçu {number!r}")
+    return Alinea(
+        id=alinea_id,
+        section=str(data["section"]) if data["section"] is not None else None,
+        alinea=number,
+        item=data.get("item"),
+        provenance=provenance,
+        source=source,
+        complet=bool(data.get("complet", True)),
+        texte=texte,
+        note=data.get("note"),
+    )
+
+
+def _check_article_versions(articles: tuple[ArticleVersion, ...]) -> None:
+    for first, second in _pairs(list(articles)):
+        if first.article == second.article and first.validite.overlaps(second.validite):
+            raise RuleFileError(
+                second.fichier, f"la validité chevauche celle de {first.fichier} ({first.article})"
+            )
+
+
+class _CitationResolver:
+    """Turns a rule file's reference (``VII.1°``, or ``{article, alinea}``) into a Citation."""
+
+    def __init__(self, articles: tuple[ArticleVersion, ...]) -> None:
+        self.articles = articles
+
+    def __call__(self, reader: _Reader, reference: object, article: ArticleVersion, day: dt.date) -> Citation:
+        if isinstance(reference, str):
+            target, alinea_id = article, reference
+        elif isinstance(reference, Mapping):
+            data = reader.mapping(reference, "citation", ["article", "alinea"])
+            target_name, alinea_id = data["article"], data["alinea"]
+            found = [
+                version
+                for version in self.articles
+                if version.article == target_name and version.validite.contains(day)
+            ]
+            if not found:
+                raise reader.error(f"citation : aucune version de l'article {target_name} en vigueur le {day}")
+            target = found[0]
+        else:
+            raise reader.error(f"citation invalide {reference!r}")
+        alinea = target.alinea(str(alinea_id))
+        if alinea is None:
+            raise reader.error(
+                f"citation : l'alinéa « {alinea_id} » n'est pas enregistré dans {target.fichier}"
+            )
+        return Citation(target, alinea)
+
+    def many(
+        self, reader: _Reader, references: object, article: ArticleVersion, day: dt.date
+    ) -> tuple[Citation, ...]:
+        if references is None:
+            return ()
+        if not isinstance(references, list):
+            references = [references]
+        return tuple(self(reader, reference, article, day) for reference in references)
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def _load_vocabulary(
+    data: Any, name: str
+) -> tuple[dict[str, Variable], tuple[InputField, ...], dict[str, Variable], tuple[Any, ...]]:
+    reader = _Reader(name)
+    data = reader.mapping(data, "fichier", ["entrees", "contexte", "variables", "sorties"])
+
+    def variable(key: str, raw: object, table: str) -> Variable:
+        item = _Reader(name, f"{table}.{key}")
+        spec = item.mapping(raw, "variable", ["type", "libelle"], ["description"])
+        if spec["type"] not in TYPES:
+            raise item.error(f"type inconnu « {spec['type']} » (attendu : {', '.join(TYPES)})")
+        return Variable(key, spec["type"], item.text(spec["libelle"], "libelle"), spec.get("description"))
+
+    variables = {key: variable(key, raw, "variables") for key, raw in (data["variables"] or {}).items()}
+    contexte = {key: variable(key, raw, "contexte") for key, raw in (data["contexte"] or {}).items()}
+    entrees = []
+    for key, raw in (data["entrees"] or {}).items():
+        item = _Reader(name, f"entrees.{key}")
+        spec = item.mapping(
+            raw,
+            "entrée",
+            ["type", "libelle", "description", "requis"],
+            ["variable", "defaut", "min", "max"],
+        )
+        if spec["type"] not in TYPES:
+            raise item.error(f"type inconnu « {spec['type']} »")
+        kind = spec["type"]
+        entrees.append(
+            InputField(
+                cle=key,
+                variable=spec.get("variable", key),
+                type=kind,
+                libelle=item.text(spec["libelle"], "libelle"),
+                description=item.text(spec["description"], "description"),
+                requis=bool(spec["requis"]),
+                defaut=item.literal(spec["defaut"], "defaut", kind) if "defaut" in spec else None,
+                minimum=item.literal(spec["min"], "min", kind) if "min" in spec else None,
+                maximum=item.literal(spec["max"], "max", kind) if "max" in spec else None,
+            )
+        )
+    names = [*variables, *contexte, *(field.variable for field in entrees)]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise reader.error(f"nom(s) défini(s) plusieurs fois : {', '.join(duplicates)}")
+    for field in entrees:
+        variables[field.variable] = Variable(field.variable, field.type, field.libelle, field.description)
+    return variables, tuple(entrees), contexte, tuple(reader.sequence(data["sorties"], "sorties"))
+
+
+# --------------------------------------------------------------------------- parameters, conventions
+
+
+def _load_parameters(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Parameter]:
+    parameters = []
+    for key, spec in (raw or {}).items():
+        reader = _Reader(article.fichier, f"parametres.{key}")
+        spec = reader.mapping(spec, "paramètre", ["titre", "type", "cite", "valeurs"])
+        if spec["type"] not in TYPES:
+            raise reader.error(f"type inconnu « {spec['type']} »")
+        values = []
+        for dated in reader.sequence(spec["valeurs"], "valeurs"):
+            dated = reader.mapping(dated, "valeur datée", ["depuis", "valeur"])
+            since = reader.date(dated["depuis"], "depuis")
+            if not article.validite.contains(since):
+                raise reader.error(f"valeur datée du {since} hors de la validité de la version")
+            values.append(DatedValue(since, reader.literal(dated["valeur"], "valeur", spec["type"])))
+        if not values:
+            raise reader.error("au moins une valeur datée est attendue")
+        if [v.depuis for v in values] != sorted({v.depuis for v in values}):
+            raise reader.error("les valeurs datées doivent être dans l'ordre chronologique, sans doublon")
+        parameters.append(
+            Parameter(
+                nom=key,
+                titre=reader.text(spec["titre"], "titre"),
+                type=spec["type"],
+                citations=citer.many(reader, spec["cite"], article, values[0].depuis),
+                valeurs=tuple(values),
+                fichier=article.fichier,
+            )
+        )
+    return parameters
+
+
+def _load_conventions(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Convention]:
+    conventions = []
+    for key, spec in (raw or {}).items():
+        reader = _Reader(article.fichier, f"conventions.{key}")
+        spec = reader.mapping(spec, "convention", ["titre", "interprete", "justification", "options", "defaut"])
+        options = reader.mapping(spec["options"], "options", [], spec["options"] or {})
+        if spec["defaut"] not in options:
+            raise reader.error(f"l'option par défaut « {spec['defaut']} » n'est pas parmi les options")
+        conventions.append(
+            Convention(
+                nom=key,
+                titre=reader.text(spec["titre"], "titre"),
+                interprete=citer.many(reader, spec["interprete"], article, article.validite.debut),
+                justification=reader.text(spec["justification"], "justification"),
+                options={str(k): reader.text(v, f"options.{k}") for k, v in options.items()},
+                defaut=spec["defaut"],
+                fichier=article.fichier,
+            )
+        )
+    return conventions
+
+
+# --------------------------------------------------------------------------- rules and checks
+
+
+def _load_rules(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Rule]:
+    rules = []
+    for spec in _Reader(article.fichier).sequence(raw, "regles"):
+        rule_id = spec.get("id") if isinstance(spec, Mapping) else None
+        reader = _Reader(article.fichier, f"règle {rule_id}")
+        spec = reader.mapping(
+            spec, "règle", ["id", "titre", "cite", "alors", "explication"], ["si", "valide", "exception_de"]
+        )
+        validity = article.validite
+        if "valide" in spec:
+            bounds = reader.mapping(spec["valide"], "valide", ["du"], ["au"])
+            validity = _period(reader, bounds["du"], bounds.get("au"))
+            if not validity.within(article.validite):
+                raise reader.error("validité hors de celle de la version de l'article")
+        conclusions = reader.mapping(spec["alors"], "alors", [], spec["alors"] or {})
+        if not conclusions:
+            raise reader.error("« alors » doit conclure au moins une valeur")
+        exceptions = spec.get("exception_de") or []
+        rules.append(
+            Rule(
+                id=reader.text(spec["id"], "id"),
+                titre=reader.text(spec["titre"], "titre"),
+                citations=citer.many(reader, spec["cite"], article, validity.debut),
+                validite=validity,
+                si=reader.expression(spec["si"], "si") if "si" in spec else None,
+                alors={
+                    str(name): reader.expression(formula, f"alors.{name}")
+                    for name, formula in conclusions.items()
+                },
+                exception_de=tuple(exceptions if isinstance(exceptions, list) else [exceptions]),
+                explication=reader.text(spec["explication"], "explication"),
+                fichier=article.fichier,
+            )
+        )
+    return rules
+
+
+def _load_checks(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Check]:
+    checks = []
+    for spec in _Reader(article.fichier).sequence(raw, "controles"):
+        reader = _Reader(article.fichier, "contrôle")
+        spec = reader.mapping(spec, "contrôle", ["champ", "condition", "message"], ["cite"])
+        checks.append(
+            Check(
+                champ=reader.text(spec["champ"], "champ"),
+                condition=reader.expression(spec["condition"], "condition"),
+                message=reader.text(spec["message"], "message"),
+                citations=citer.many(reader, spec.get("cite"), article, article.validite.debut),
+                validite=article.validite,
+                fichier=article.fichier,
+            )
+        )
+    return checks
+
+
+def template_names(template: str) -> set[str]:
+    """The names a French explanation template refers to (``{taux_cible}``)."""
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+
+def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> None:
+    def known(name: str) -> bool:
+        return book.type_of(name) is not None
+
+    def require(names: Iterable[str], fail: Callable[[str], RuleFileError]) -> None:
+        for name in sorted(names):
+            if not known(name):
+                raise fail(f"nom inconnu « {name} » (ni variable, ni paramètre, ni convention)")
+
+    parameter_names = [p.nom for p in book.parametres]
+    clashes = {n for n in parameter_names if parameter_names.count(n) > 1 or n in book.variables}
+    clashes |= {n for n in book.conventions if n in book.variables or n in parameter_names}
+    if clashes:
+        raise RuleFileError("rules", f"nom(s) définis plusieurs fois : {', '.join(sorted(clashes))}")
+    require(periode_expression.names, lambda m: RuleFileError("lois.yaml", m, "periode.date_reference"))
+    for rule in book.regles:
+        fail = functools.partial(RuleFileError, rule.fichier, element=f"règle {rule.id}")
+        require(rule.reads, fail)
+        require(template_names(rule.explication), fail)
+        inputs = {field.variable for field in book.entrees}
+        for name in rule.alors:
+            if name not in book.variables or name in inputs:
+                raise fail(f"« alors » conclut « {name} », qui n'est pas une variable déclarée dans vocabulaire.yaml")
+    for check in book.controles:
+        fail = functools.partial(RuleFileError, check.fichier, element=f"contrôle {check.champ}")
+        require(check.condition.names, fail)
+        require(template_names(check.message), fail)
+
+
+def _check_rules(book: RuleBook) -> None:
+    for first, second in _pairs(list(book.regles)):
+        if first.id == second.id and first.validite.overlaps(second.validite):
+            raise RuleFileError(
+                second.fichier,
+                f"la validité chevauche celle de la même règle dans {first.fichier}",
+                f"règle {second.id}",
+            )
+    ids = {rule.id for rule in book.regles}
+    for rule in book.regles:
+        for base in rule.exception_de:
+            if base not in ids:
+                raise RuleFileError(rule.fichier, f"exception_de : règle inconnue « {base} »", f"règle {rule.id}")
+            base_rule = book.rule(base)
+            if base_rule is not None and not set(base_rule.alors) & set(rule.alors):
+                raise RuleFileError(
+                    rule.fichier,
+                    f"exception_de : « {base} » ne conclut aucune des valeurs de cette règle",
+                    f"règle {rule.id}",
+                )
+    for day in sorted({rule.validite.debut for rule in book.regles}):
+        _check_acyclic(book.rules_at(day), day)
+
+
+def _check_acyclic(rules: tuple[Rule, ...], day: dt.date) -> None:
+    producers: dict[str, list[Rule]] = {}
+    for rule in rules:
+        for name in rule.alors:
+            producers.setdefault(name, []).append(rule)
+    state: dict[str, int] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = " → ".join([*path[path.index(name) :], name])
+            rule = producers[name][0]
+            raise RuleFileError(rule.fichier, f"dépendance circulaire au {day} : {cycle}", f"règle {rule.id}")
+        state[name] = 1
+        for rule in producers.get(name, []):
+            for read in rule.reads:
+                visit(read, [*path, name])
+        state[name] = 2
+
+    for name in producers:
+        visit(name, [])

@@ -1,0 +1,402 @@
+"""The data model: the law as loaded from ``rules/``, and the results of an evaluation.
+
+Every object is a frozen ``attrs`` class: a loaded rule book or a returned result can be shared
+between threads and kept as evidence without anyone changing it behind the caller's back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from .expressions import Expression, Value
+
+#: The kinds of provenance a stored alinéa can have, with the French words shown to readers.
+PROVENANCES: Mapping[str, str] = {
+    "authentique": "texte consolidé (extrait authentique)",
+    "guide": "texte cité par le guide officiel de la DHUP",
+    "projet_de_loi": "texte du projet de loi (à vérifier sur le texte consolidé)",
+    "non_disponible": "texte non disponible",
+}
+
+#: The same, in a few words, for the reference line under each step of an explanation.
+PROVENANCES_ABREGEES: Mapping[str, str] = {
+    "authentique": "texte consolidé",
+    "guide": "cité par le guide",
+    "projet_de_loi": "projet de loi",
+    "non_disponible": "texte non disponible",
+}
+
+
+def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return dict(value)
+
+
+# --------------------------------------------------------------------------- the law
+
+
+@attrs.frozen
+class Law:
+    """An amending law (``loi n° 2022-217 du 21 février 2022``)."""
+
+    id: str
+    titre: str
+    titre_court: str
+    date: dt.date
+    nom_usuel: str | None = None
+
+
+@attrs.frozen
+class Period:
+    """A validity interval, both ends included; ``fin`` is ``None`` while in force."""
+
+    debut: dt.date
+    fin: dt.date | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        return self.debut <= day and (self.fin is None or day <= self.fin)
+
+    def overlaps(self, other: Period) -> bool:
+        return (self.fin is None or other.debut <= self.fin) and (
+            other.fin is None or self.debut <= other.fin
+        )
+
+    def within(self, other: Period) -> bool:
+        return other.debut <= self.debut and (
+            other.fin is None or (self.fin is not None and self.fin <= other.fin)
+        )
+
+
+@attrs.frozen
+class Alinea:
+    """One alinéa (or numbered item) of one version of an article, with its provenance."""
+
+    id: str
+    section: str | None
+    alinea: int | None
+    item: str | None
+    provenance: str
+    source: str | None
+    complet: bool
+    texte: str | None
+    note: str | None
+
+
+@attrs.frozen
+class ArticleVersion:
+    """One version of an article: its validity, the law that made it and its alinéas."""
+
+    article: str
+    code: str
+    validite: Period
+    debut_precision: str
+    loi: Law | None
+    legifrance: str | None
+    note: str | None
+    sources: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
+    alineas: tuple[Alinea, ...]
+    fichier: str
+
+    def alinea(self, alinea_id: str) -> Alinea | None:
+        return next((a for a in self.alineas if a.id == alinea_id), None)
+
+
+@attrs.frozen
+class Citation:
+    """A reference to one stored alinéa of one article version."""
+
+    version: ArticleVersion
+    alinea: Alinea
+
+    @property
+    def court(self) -> str:
+        """Short form, as practitioners write it: ``L. 302-8, VII, 1°``."""
+        parts = [self.version.article]
+        if self.alinea.section:
+            parts.append(self.alinea.section)
+        if self.alinea.item:
+            parts.append(self.alinea.item)
+        elif self.alinea.alinea is not None and self._section_has_several_alineas():
+            parts.append(f"al. {self.alinea.alinea}")
+        return ", ".join(parts)
+
+    def _section_has_several_alineas(self) -> bool:
+        return any(
+            other.section == self.alinea.section and other.alinea not in (None, self.alinea.alinea)
+            for other in self.version.alineas
+        ) or self.alinea.alinea not in (None, 1)
+
+    @property
+    def long(self) -> str:
+        """Full French form, naming the code and the law the version comes from."""
+        text = f"article {self.court} du {self.version.code}"
+        if self.version.loi is not None:
+            text += f", dans sa rédaction issue de la {self.version.loi.titre_court}"
+        return text
+
+    @property
+    def provenance(self) -> str:
+        return self.alinea.provenance
+
+
+@attrs.frozen
+class DatedValue:
+    depuis: dt.date
+    valeur: Value
+
+
+@attrs.frozen
+class Parameter:
+    """A legal figure with its dated values (OpenFisca-like) and the alinéa that sets it."""
+
+    nom: str
+    titre: str
+    type: str
+    citations: tuple[Citation, ...]
+    valeurs: tuple[DatedValue, ...]
+    fichier: str
+
+    def value_at(self, day: dt.date) -> Value:
+        """The value in force on ``day``, or ``None`` before the first one."""
+        current: Value = None
+        for dated in self.valeurs:
+            if dated.depuis <= day:
+                current = dated.valeur
+        return current
+
+
+@attrs.frozen
+class Convention:
+    """A choice the law leaves open, made explicit: an id, a default, the options, a justification."""
+
+    nom: str
+    titre: str
+    interprete: tuple[Citation, ...]
+    justification: str
+    options: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
+    defaut: str
+    fichier: str
+
+
+@attrs.frozen
+class Rule:
+    """A rule: when ``si`` holds, it concludes the values of ``alors``; it cites the law."""
+
+    id: str
+    titre: str
+    citations: tuple[Citation, ...]
+    validite: Period
+    si: Expression | None
+    alors: Mapping[str, Expression] = attrs.field(converter=_frozen_mapping)
+    exception_de: tuple[str, ...]
+    explication: str
+    fichier: str
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """Every name the rule reads, in its condition and its formulas."""
+        names = set(self.si.names) if self.si else set()
+        for formula in self.alors.values():
+            names |= formula.names
+        return frozenset(names)
+
+
+@attrs.frozen
+class Variable:
+    """A named legal quantity: its type and its French label."""
+
+    nom: str
+    type: str
+    libelle: str
+    description: str | None = None
+
+
+@attrs.frozen
+class InputField:
+    """A field of the commune description a user provides."""
+
+    cle: str
+    variable: str
+    type: str
+    libelle: str
+    description: str
+    requis: bool
+    defaut: Value = None
+    minimum: Value = None
+    maximum: Value = None
+
+
+@attrs.frozen
+class Check:
+    """A condition the input must meet, checked before evaluation, with the field it blames."""
+
+    champ: str
+    condition: Expression
+    message: str
+    citations: tuple[Citation, ...]
+    validite: Period
+    fichier: str
+
+
+@attrs.frozen
+class LawRegime:
+    """A version of the encoded law as a whole: the state of the rules between two dates."""
+
+    id: str
+    titre: str
+    validite: Period
+    loi: Law | None
+
+
+@attrs.frozen
+class RuleBook:
+    """Everything loaded from ``rules/``: the law texts, the rules and their vocabulary."""
+
+    lois: Mapping[str, Law] = attrs.field(converter=_frozen_mapping)
+    regimes: tuple[LawRegime, ...]
+    articles: tuple[ArticleVersion, ...]
+    variables: Mapping[str, Variable] = attrs.field(converter=_frozen_mapping)
+    entrees: tuple[InputField, ...]
+    contexte: Mapping[str, Variable] = attrs.field(converter=_frozen_mapping)
+    parametres: tuple[Parameter, ...]
+    conventions: Mapping[str, Convention] = attrs.field(converter=_frozen_mapping)
+    regles: tuple[Rule, ...]
+    controles: tuple[Check, ...]
+    sorties: tuple[Any, ...]
+    periode: Mapping[str, Any] = attrs.field(converter=_frozen_mapping)
+
+    def regime_at(self, day: dt.date) -> LawRegime | None:
+        return next((regime for regime in self.regimes if regime.validite.contains(day)), None)
+
+    def rules_at(self, day: dt.date) -> tuple[Rule, ...]:
+        return tuple(rule for rule in self.regles if rule.validite.contains(day))
+
+    def parameters_at(self, day: dt.date) -> Mapping[str, Value]:
+        return {parameter.nom: parameter.value_at(day) for parameter in self.parametres}
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parametres if p.nom == name), None)
+
+    def rule(self, rule_id: str, day: dt.date | None = None) -> Rule | None:
+        return next(
+            (r for r in self.regles if r.id == rule_id and (day is None or r.validite.contains(day))),
+            None,
+        )
+
+    def type_of(self, name: str) -> str | None:
+        """The declared type of any name a rule may read."""
+        if name in self.variables:
+            return self.variables[name].type
+        if name in self.contexte:
+            return self.contexte[name].type
+        parameter = self.parameter(name)
+        if parameter is not None:
+            return parameter.type
+        if name in self.conventions:
+            return "texte"
+        return None
+
+    def label_of(self, name: str) -> str:
+        for table in (self.variables, self.contexte):
+            if name in table:
+                return table[name].libelle
+        parameter = self.parameter(name)
+        if parameter is not None:
+            return parameter.titre
+        if name in self.conventions:
+            return self.conventions[name].titre
+        return name
+
+
+# --------------------------------------------------------------------------- the results
+
+
+@attrs.frozen
+class TriennialPeriod:
+    """The triennial period evaluated (``2023-2025``) and the day the law is read at."""
+
+    debut: int
+    fin: int
+    date_reference: dt.date
+
+    def __str__(self) -> str:
+        return f"{self.debut}-{self.fin}"
+
+
+@attrs.frozen
+class Step:
+    """One link of an explanation: which rule (or convention) gave which value, from what, why."""
+
+    regle: str
+    nature: str  # "regle" or "convention"
+    titre: str
+    citations: tuple[Citation, ...]
+    entrees: Mapping[str, Value] = attrs.field(converter=_frozen_mapping)
+    valeurs: Mapping[str, Value] = attrs.field(converter=_frozen_mapping)
+    texte: str
+
+
+@attrs.frozen
+class Explanation:
+    """The chain of steps behind a result, in the order they were drawn."""
+
+    etapes: tuple[Step, ...]
+
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(step.regle for step in self.etapes)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.etapes)
+
+    def __len__(self) -> int:
+        return len(self.etapes)
+
+
+@attrs.frozen
+class Evaluation:
+    """The result of evaluating one commune for one period, with its explanation.
+
+    ``valeurs`` holds every figure the rules produced (exact numbers), ``origines`` the id of the
+    rule that produced each one. Use ``evaluation["objectif_triennal"]`` to read a figure,
+    :meth:`texte` for the French explanation and :meth:`as_dict` / :meth:`to_json` for JSON.
+    """
+
+    commune: Mapping[str, Value] = attrs.field(converter=_frozen_mapping)
+    periode: TriennialPeriod
+    regime: LawRegime
+    valeurs: Mapping[str, Value] = attrs.field(converter=_frozen_mapping)
+    origines: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
+    conventions: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
+    conventions_modifiees: frozenset[str]
+    explication: Explanation
+    rulebook: RuleBook = attrs.field(repr=False, eq=False)
+
+    def __getitem__(self, name: str) -> Value:
+        return self.valeurs[name]
+
+    def citation_of(self, name: str) -> Citation | None:
+        """The first citation of the rule that produced ``name`` (its « régime »)."""
+        rule_id = self.origines.get(name)
+        if rule_id is None:
+            return None
+        rule = self.rulebook.rule(rule_id, self.periode.date_reference)
+        return rule.citations[0] if rule and rule.citations else None
+
+    def as_dict(self) -> dict[str, Any]:
+        from .explain import evaluation_as_dict
+
+        return evaluation_as_dict(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        from .explain import to_json
+
+        return to_json(self.as_dict(), indent)
+
+    def texte(self) -> str:
+        """The whole result and its reasoning, in French."""
+        from .explain import render_text
+
+        return render_text(self)
