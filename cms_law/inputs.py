@@ -81,7 +81,9 @@ def convert(field: InputField, raw: object) -> Value:
     kind = field.type
     if kind == "texte":
         if not isinstance(raw, str) or not raw.strip():
-            raise ValueError(f"un texte non vide est attendu ({field.libelle})")
+            raise ValueError(f"un texte non vide est attendu ({field.libelle} ; en YAML, l'écrire entre guillemets)")
+        if field.motif is not None and not re.fullmatch(field.motif, raw.strip()):
+            raise ValueError(f"« {raw} » n'a pas la forme attendue : {field.description}")
         return raw.strip()
     if kind == "booleen":
         if not isinstance(raw, bool):

@@ -422,11 +422,17 @@ def _load_vocabulary(
             raw,
             "entrée",
             ["type", "libelle", "description", "requis"],
-            ["variable", "defaut", "min", "max"],
+            ["variable", "defaut", "min", "max", "motif"],
         )
         if spec["type"] not in TYPES:
             raise item.error(f"type inconnu « {spec['type']} »")
         kind = spec["type"]
+        pattern = spec.get("motif")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as error:
+                raise item.error(f"motif : expression régulière invalide ({error})") from None
         entrees.append(
             InputField(
                 cle=key,
@@ -438,6 +444,7 @@ def _load_vocabulary(
                 defaut=item.literal(spec["defaut"], "defaut", kind) if "defaut" in spec else None,
                 minimum=item.literal(spec["min"], "min", kind) if "min" in spec else None,
                 maximum=item.literal(spec["max"], "max", kind) if "max" in spec else None,
+                motif=pattern,
             )
         )
     names = [*variables, *contexte, *(field.variable for field in entrees)]

@@ -227,6 +227,7 @@ class InputField:
     defaut: Value = None
     minimum: Value = None
     maximum: Value = None
+    motif: str | None = None
 
 
 @attrs.frozen

@@ -1,0 +1,85 @@
+"""Loading the declarative legal test cases of ``tests/cas/`` (format: ``tests/cas/README.md``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+CASES_DIR = Path(__file__).parent / "cas"
+CASE_FIELDS = {"id", "verifie", "description", "periode", "conventions", "entree", "attendu", "erreur"}
+
+
+@attrs.frozen
+class LegalCase:
+    id: str
+    fichier: str
+    verifie: tuple[str, ...]
+    description: str
+    entree: dict[str, Any]
+    periode: str | None = None
+    conventions: dict[str, str] = attrs.Factory(dict)
+    attendu: dict[str, Any] | None = None
+    erreur: dict[str, Any] | None = None
+
+
+def load_cases(directory: Path = CASES_DIR) -> list[LegalCase]:
+    cases = []
+    for path in sorted(directory.glob("*.yaml")):
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["cas"]:
+            unknown = set(raw) - CASE_FIELDS
+            if unknown:
+                raise ValueError(f"{path.name}, cas {raw.get('id')} : champs inconnus {sorted(unknown)}")
+            if ("attendu" in raw) == ("erreur" in raw):
+                raise ValueError(f"{path.name}, cas {raw.get('id')} : « attendu » ou « erreur », exactement un")
+            verifie = raw["verifie"]
+            cases.append(
+                LegalCase(
+                    id=raw["id"],
+                    fichier=path.name,
+                    verifie=tuple(verifie if isinstance(verifie, list) else [verifie]),
+                    description=raw["description"],
+                    entree=raw["entree"],
+                    periode=str(raw["periode"]) if raw.get("periode") is not None else None,
+                    conventions=raw.get("conventions") or {},
+                    attendu=raw.get("attendu"),
+                    erreur=raw.get("erreur"),
+                )
+            )
+    ids = [case.id for case in cases]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"identifiants de cas en double : {duplicates}")
+    return cases
+
+
+def iter_mismatches(expected: Any, actual: Any, path: str = "") -> Iterator[str]:
+    """Every difference between an expected subset and an actual JSON result."""
+    from decimal import Decimal, InvalidOperation
+
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            yield f"{path or 'résultat'} : attendu {expected!r}, obtenu {actual!r}"
+            return
+        for key, value in expected.items():
+            if key not in actual:
+                yield f"{path}{key} : clé absente du résultat"
+            else:
+                yield from iter_mismatches(value, actual[key], f"{path}{key}.")
+        return
+    where = path.rstrip(".")
+    if isinstance(expected, str) and isinstance(actual, str):
+        try:
+            if Decimal(expected) == Decimal(actual):
+                return
+        except InvalidOperation:
+            pass
+    if isinstance(expected, bool) or isinstance(actual, bool) or expected is None or actual is None:
+        if expected is not actual:
+            yield f"{where} : attendu {expected!r}, obtenu {actual!r}"
+        return
+    if expected != actual:
+        yield f"{where} : attendu {expected!r}, obtenu {actual!r}"

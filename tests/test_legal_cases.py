@@ -1,0 +1,43 @@
+"""The legal test cases of ``tests/cas/``: each names the alinéa it checks, and is run here."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cms_law import InputError, evaluate, load_rulebook
+from legal_cases import LegalCase, iter_mismatches, load_cases
+
+CASES = load_cases()
+CITATION = re.compile(r"^(L|R)\. \d{3}-\d+(-\d+)*(, [IVX]+( bis)?(, (al\. \d+|\d+°))?)?$")
+
+
+def test_there_are_enough_legal_cases() -> None:
+    assert len([case for case in CASES if case.attendu is not None]) >= 40
+    assert len([case for case in CASES if case.erreur is not None]) >= 10
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_legal_case(case: LegalCase) -> None:
+    if case.erreur is not None:
+        with pytest.raises(InputError) as raised:
+            evaluate(case.entree, case.periode, case.conventions)
+        assert case.erreur["champ"] in raised.value.champs, str(raised.value)
+        return
+    result = evaluate(case.entree, case.periode, case.conventions).as_dict()
+    mismatches = list(iter_mismatches(case.attendu, result))
+    assert not mismatches, f"{case.fichier} / {case.id} ({', '.join(case.verifie)}) :\n" + "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_legal_case_names_a_real_alinea(case: LegalCase) -> None:
+    """Each case checks an alinéa stored in rules/ (or the input rules, « entrée »)."""
+    stored = {citation.court for rule in load_rulebook().regles for citation in rule.citations}
+    stored |= {c.court for p in load_rulebook().parametres for c in p.citations}
+    stored |= {c.court for c in load_rulebook().controles for c in c.citations}
+    for citation in case.verifie:
+        if citation == "entrée":
+            continue
+        assert CITATION.match(citation), f"citation mal formée : {citation}"
+        assert citation in stored, f"{case.id} : {citation} n'est cité par aucune règle de rules/"
