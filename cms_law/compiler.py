@@ -111,7 +111,8 @@ class CompiledRuleset:
             for name in rule.alors:
                 self._producers.setdefault(name, []).append(rule)
         self._overrides = self._exception_closure()
-        self._consumed = self._consumed_names()
+        self._settled_names = set(self.given) | set(self._producers)
+        self._consumed = {name for rule in self.rules for name in rule.reads if name in self._settled_names}
         self._sessions: dict[str, _Session] = {}
         self._host = _PrivateHost()
         self._host.register_rulesets({self.name: self._definition()})
@@ -136,14 +137,6 @@ class CompiledRuleset:
         for rule in self.rules:
             overridden(rule.id, frozenset({rule.id}))
         return closure
-
-    def _consumed_names(self) -> set[str]:
-        consumed = {name for rule in self.rules for name in rule.reads if name in self._settled_names}
-        return consumed
-
-    @property
-    def _settled_names(self) -> set[str]:
-        return set(self.given) | set(self._producers)
 
     def _definition(self) -> dict[str, Any]:
         definition: dict[str, Any] = {}

@@ -7,6 +7,7 @@ from its rule's ``explication`` template in ``rules/``; this module only fills i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, localcontext
@@ -61,6 +62,14 @@ def json_value(value: Value, kind: str | None) -> Any:
 
 def french(value: Value, kind: str | None) -> str:
     """A value as a French reader expects it (``33 %``, ``1 500``, ``2,5 points``, ``1er janvier 2023``)."""
+    return _french(type(value), value, kind)
+
+
+@functools.lru_cache(maxsize=8192)
+def _french(_type: type, value: Value, kind: str | None) -> str:
+    # Keyed on the type too, so that True and 1 (equal and same hash) are not confused. The
+    # cache matters: babel re-parses its patterns on each call, and a batch formats the same
+    # rates and thresholds thousands of times.
     if value is None:
         return "inconnu"
     if isinstance(value, bool):

@@ -7,6 +7,7 @@ between threads and kept as evidence without anyone changing it behind the calle
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -195,7 +196,7 @@ class Rule:
     explication: str
     fichier: str
 
-    @property
+    @functools.cached_property
     def reads(self) -> frozenset[str]:
         """Every name the rule reads, in its condition and its formulas."""
         names = set(self.si.names) if self.si else set()

@@ -1,0 +1,98 @@
+"""Loading the rule files: the law as shipped loads, and every defect is named with file and rule."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from cms_law import RuleFileError, evaluate, load_rulebook
+from conftest import commune
+
+L302_8 = "cch/L302-8/2022-02-23.yaml"
+
+
+def rule(data: dict[str, Any], rule_id: str) -> dict[str, Any]:
+    return next(r for r in data["regles"] if r["id"] == rule_id)
+
+
+def test_the_shipped_rules_load_and_every_citation_resolves_to_a_stored_alinea() -> None:
+    book = load_rulebook()
+    assert book.regles and book.parametres and book.conventions
+    for item in [*book.regles, *book.parametres, *book.controles]:
+        for citation in item.citations:
+            assert citation.alinea in citation.version.alineas
+            assert citation.alinea.texte or citation.alinea.provenance == "non_disponible"
+
+
+def test_rules_are_read_from_the_installed_package_not_the_current_directory(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    code = "from cms_law import load_rulebook; print(len(load_rulebook().regles))"
+    output = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert int(output.stdout) == len(load_rulebook().regles)
+
+
+def test_changing_a_rule_file_changes_the_result(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    def raise_rate(data: dict[str, Any]) -> None:
+        data["parametres"]["taux_rattrapage_general"]["valeurs"][0]["valeur"] = "40 %"
+
+    book = rules_copy(L302_8, raise_rate)
+    assert evaluate(commune())["objectif_triennal"] == 165
+    assert evaluate(commune(), rulebook=book)["objectif_triennal"] == 200
+
+
+def expect_error(rules_copy, change, *fragments: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(RuleFileError) as raised:
+        rules_copy(L302_8, change)
+    message = str(raised.value)
+    assert L302_8 in message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_unknown_field_is_named(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    expect_error(rules_copy, lambda d: rule(d, "L302-8.VII.al1").update(sinon="x"), "L302-8.VII.al1", "sinon")
+
+
+def test_citation_to_an_alinea_not_stored_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    expect_error(rules_copy, lambda d: rule(d, "L302-8.VII.1°").update(cite=["VII.5°"]), "L302-8.VII.1°", "VII.5°")
+
+
+def test_unparsable_expression_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    def broken(data: dict[str, Any]) -> None:
+        rule(data, "L302-8.VII.2°")["si"] = "ecart_retenu <"
+
+    expect_error(rules_copy, broken, "L302-8.VII.2°", "expression invalide")
+
+
+def test_unknown_name_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    def typo(data: dict[str, Any]) -> None:
+        rule(data, "L302-8.VII.2°")["si"] = "ecart_retnu < ecart_seuil_bas"
+
+    expect_error(rules_copy, typo, "L302-8.VII.2°", "ecart_retnu")
+
+
+def test_overlapping_validity_of_one_rule_id_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    def duplicate(data: dict[str, Any]) -> None:
+        copy = dict(rule(data, "L302-8.VII.al1"))
+        copy["valide"] = {"du": "2024-01-01"}
+        data["regles"].append(copy)
+
+    expect_error(rules_copy, duplicate, "L302-8.VII.al1", "chevauche")
+
+
+def test_circular_dependency_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    def cycle(data: dict[str, Any]) -> None:
+        rule(data, "L302-8.VII.logements-manquants")["si"] = "soumise et objectif_triennal >= 0"
+
+    expect_error(rules_copy, cycle, "circulaire")
+
+
+def test_code_execution_is_impossible_from_a_rule_file(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    def inject(data: dict[str, Any]) -> None:
+        rule(data, "L302-8.VII.al1")["si"] = "__import__('os').system('false')"
+
+    expect_error(rules_copy, inject, "L302-8.VII.al1")
