@@ -62,11 +62,11 @@ def json_value(value: Value, kind: str | None) -> Any:
 
 def french(value: Value, kind: str | None) -> str:
     """A value as a French reader expects it (``33 %``, ``1 500``, ``2,5 points``, ``1er janvier 2023``)."""
-    return _french(type(value), value, kind)
+    return _french(type(value).__name__, value, kind)
 
 
 @functools.lru_cache(maxsize=8192)
-def _french(_type: type, value: Value, kind: str | None) -> str:
+def _french(_type: str, value: Value, kind: str | None) -> str:
     # Keyed on the type too, so that True and 1 (equal and same hash) are not confused. The
     # cache matters: babel re-parses its patterns on each call, and a batch formats the same
     # rates and thresholds thousands of times.
@@ -85,7 +85,7 @@ def _french(_type: type, value: Value, kind: str | None) -> str:
             return format_percent(_rounded(Fraction(value) * 100) / 100, locale=LOCALE, decimal_quantization=False)
         text = format_decimal(shown, locale=LOCALE, decimal_quantization=False)
         if kind == "points":
-            return f"{text} point{'s' if abs(value) >= 2 else ''}"
+            return f"{text} point{'s' if abs(Fraction(value)) >= 2 else ''}"
         return text
     return str(value)
 

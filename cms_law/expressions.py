@@ -190,22 +190,19 @@ class _Parser:
         return left
 
     def _sum(self) -> Compiled:
-        result = self._product()
-        while True:
-            kind, value, _ = self._peek()
-            if kind != "op" or value not in "+-":
-                return result
-            self._take()
-            result = _arithmetic(value, result, self._product())
+        return self._left_associative(self._product, "+-")
 
     def _product(self) -> Compiled:
-        result = self._unary()
+        return self._left_associative(self._unary, "*/")
+
+    def _left_associative(self, operand: Callable[[], Compiled], operators: str) -> Compiled:
+        result = operand()
         while True:
             kind, value, _ = self._peek()
-            if kind != "op" or value not in "*/":
+            if kind != "op" or value not in operators:
                 return result
             self._take()
-            result = _arithmetic(value, result, self._unary())
+            result = _arithmetic(value, result, operand())
 
     def _unary(self) -> Compiled:
         if self._accept("-"):
@@ -437,7 +434,7 @@ def _extremum(pick: Callable[..., Value], name: str) -> Callable[..., Value]:
 FUNCTIONS: Mapping[str, tuple[Callable[..., Value], frozenset[int]]] = {
     "min": (_extremum(min, "min"), frozenset(range(2, 10))),
     "max": (_extremum(max, "max"), frozenset(range(2, 10))),
-    "abs": (lambda value: abs(_number(value, "abs")), frozenset({1})),
+    "abs": (lambda value: _normalize(abs(Fraction(_number(value, "abs")))), frozenset({1})),
     "arrondi": (_round, frozenset({2, 3})),
     "quotient": (_quotient, frozenset({2})),
     "reste": (_remainder, frozenset({2})),

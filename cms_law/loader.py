@@ -95,6 +95,12 @@ class _Reader:
                 pass
         raise self.error(f"{what} : une date AAAA-MM-JJ est attendue, reçu {value!r}")
 
+    def entries(self, value: object, what: str) -> Iterable[tuple[str, Any]]:
+        """The items of an optional mapping section (``parametres``, ``variables``…)."""
+        if value is None:
+            return ()
+        return [(str(key), item) for key, item in self.mapping(value, what, [], value).items()]  # type: ignore[arg-type]
+
     def sequence(self, value: object, what: str) -> list[Any]:
         if value is None:
             return []
@@ -214,7 +220,7 @@ def _load_laws(root: Traversable) -> tuple[dict[str, Law], tuple[LawRegime, ...]
     reader = _Reader(name)
     data = reader.mapping(_load_yaml(root / name, name), "fichier", ["lois", "regimes", "periode"])
     lois: dict[str, Law] = {}
-    for law_id, law in reader.mapping(data["lois"], "lois", [], data["lois"] or {}).items():
+    for law_id, law in reader.entries(data["lois"], "lois"):
         item = _Reader(name, law_id)
         law = item.mapping(law, "loi", ["titre", "titre_court", "date"], ["nom_usuel"])
         lois[law_id] = Law(
@@ -413,10 +419,10 @@ def _load_vocabulary(
             raise item.error(f"type inconnu « {spec['type']} » (attendu : {', '.join(TYPES)})")
         return Variable(key, spec["type"], item.text(spec["libelle"], "libelle"), spec.get("description"))
 
-    variables = {key: variable(key, raw, "variables") for key, raw in (data["variables"] or {}).items()}
-    contexte = {key: variable(key, raw, "contexte") for key, raw in (data["contexte"] or {}).items()}
+    variables = {key: variable(key, raw, "variables") for key, raw in reader.entries(data["variables"], "variables")}
+    contexte = {key: variable(key, raw, "contexte") for key, raw in reader.entries(data["contexte"], "contexte")}
     entrees = []
-    for key, raw in (data["entrees"] or {}).items():
+    for key, raw in reader.entries(data["entrees"], "entrees"):
         item = _Reader(name, f"entrees.{key}")
         spec = item.mapping(
             raw,
@@ -461,7 +467,7 @@ def _load_vocabulary(
 
 def _load_parameters(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Parameter]:
     parameters = []
-    for key, spec in (raw or {}).items():
+    for key, spec in _Reader(article.fichier).entries(raw, "parametres"):
         reader = _Reader(article.fichier, f"parametres.{key}")
         spec = reader.mapping(spec, "paramètre", ["titre", "type", "cite", "valeurs"])
         if spec["type"] not in TYPES:
@@ -492,7 +498,7 @@ def _load_parameters(raw: object, article: ArticleVersion, citer: _CitationResol
 
 def _load_conventions(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Convention]:
     conventions = []
-    for key, spec in (raw or {}).items():
+    for key, spec in _Reader(article.fichier).entries(raw, "conventions"):
         reader = _Reader(article.fichier, f"conventions.{key}")
         spec = reader.mapping(spec, "convention", ["titre", "interprete", "justification", "options", "defaut"])
         options = reader.mapping(spec["options"], "options", [], spec["options"] or {})
