@@ -266,19 +266,38 @@ def render_text(evaluation: Evaluation) -> str:
         "",
         "Raisonnement :",
     ]
-    cited: dict[str, Citation] = {}
     for number, step in enumerate(evaluation.explication, start=1):
         lines.append(f"{number}. {step.texte}")
-        references = " ; ".join(_short_with_provenance(citation) for citation in step.citations)
-        lines.append(f"   ({references} — {step.regle})")
-        for citation in step.citations:
-            cited.setdefault(citation.long, citation)
-    lines += ["", "Textes cités :"]
-    lines += [f"  - {text} : {PROVENANCES[c.provenance]}" for text, c in cited.items()]
+        lines.append(f"   → {cite_in_full(step.citations)} ({step.regle})")
     return "\n".join(lines) + "\n"
 
 
-def _short_with_provenance(citation: Citation) -> str:
+def cite_in_full(citations: Sequence[Citation]) -> str:
+    """Citations in their legal form, grouped by article version, each with its provenance.
+
+    ``article L. 302-8, VII, 1° et VII, 2° du code de la construction et de l'habitation, dans sa
+    rédaction issue de la loi n° 2022-217 du 21 février 2022 [projet de loi]``
+    """
+    groups: list[list[Citation]] = []
+    for citation in citations:
+        if groups and groups[-1][0].version is citation.version:
+            groups[-1].append(citation)
+        else:
+            groups.append([citation])
+    texts = []
+    for group in groups:
+        version = group[0].version
+        parts = [_within_article(c) + _provenance_tag(c) for c in group]
+        text = f"article {version.article}" + (f", {' et '.join(parts)}" if any(parts) else "")
+        texts.append(f"{text} du {version.code}, {version.redaction}")
+    return " ; ".join(texts)
+
+
+def _within_article(citation: Citation) -> str:
+    return citation.court.removeprefix(citation.version.article).removeprefix(", ")
+
+
+def _provenance_tag(citation: Citation) -> str:
     if citation.provenance == "authentique":
-        return citation.court
-    return f"{citation.court} [{PROVENANCES_ABREGEES[citation.provenance]}]"
+        return ""
+    return f" [{PROVENANCES_ABREGEES[citation.provenance]}]"

@@ -104,6 +104,16 @@ class ArticleVersion:
     def alinea(self, alinea_id: str) -> Alinea | None:
         return next((a for a in self.alineas if a.id == alinea_id), None)
 
+    @property
+    def redaction(self) -> str:
+        """Which wording this is, in the words of a legal citation."""
+        if self.loi is not None:
+            return f"dans sa rédaction issue de la {self.loi.titre_court}"
+        from .explain import french
+
+        inferred = " (date inférée)" if self.debut_precision == "inferee" else ""
+        return f"dans sa rédaction en vigueur au {french(self.validite.debut, 'date')}{inferred}"
+
 
 @attrs.frozen
 class Citation:
@@ -133,10 +143,7 @@ class Citation:
     @property
     def long(self) -> str:
         """Full French form, naming the code and the law the version comes from."""
-        text = f"article {self.court} du {self.version.code}"
-        if self.version.loi is not None:
-            text += f", dans sa rédaction issue de la {self.version.loi.titre_court}"
-        return text
+        return f"article {self.court} du {self.version.code}, {self.version.redaction}"
 
     @property
     def provenance(self) -> str:
