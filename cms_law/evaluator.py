@@ -121,8 +121,9 @@ def evaluate(
         **book.parameters_at(period.date_reference),
         **chosen,
     }
-    if not problems:
-        problems += _failed_checks(book, period, given)
+    # Checks run even when some fields are malformed (those read as unknown and their checks are
+    # skipped), so that the user sees every problem at once.
+    problems += _failed_checks(book, period, given)
     if problems:
         raise InputError(problems)
     compiled = compiled_for(book, period)
