@@ -1,7 +1,9 @@
-"""The command line: ``cms-law evaluate``, ``cms-law rules``.
+"""The command line: ``cms-law evaluate``, ``cms-law batch``, ``cms-law rules``.
 
 Exit codes: 0 success; 1 invalid input (every problem is printed, each naming its field);
-2 wrong usage of the command; 3 invalid rule files or a failing rule (a defect to report).
+2 wrong usage of the command; 3 invalid rule files or a failing rule (a defect to report);
+4 ``batch`` only: some rows were rejected (each is in the errors file), the others evaluated;
+130 ``batch`` interrupted by Ctrl-C (the results written so far are complete and valid).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from . import __version__
+from . import __version__, batch
 from .errors import CmsLawError, InputError, Problem, RuleFileError
 from .evaluator import evaluate
 from .explain import citation_as_dict, french, json_value, to_json
@@ -22,6 +24,8 @@ from .model import PROVENANCES, RuleBook
 EXIT_INPUT = 1
 EXIT_USAGE = 2
 EXIT_RULES = 3
+EXIT_REJECTED = 4
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,11 +40,40 @@ def _parser() -> argparse.ArgumentParser:
         "evaluate", help="évaluer une commune décrite dans un fichier YAML ou JSON"
     )
     evaluate_command.add_argument("file", metavar="FICHIER", help="description de la commune (YAML ou JSON)")
-    evaluate_command.add_argument(
+    _add_period_and_conventions(evaluate_command)
+    evaluate_command.add_argument("--format", choices=("text", "json"), default="text")
+
+    batch_command = commands.add_parser(
+        "batch", help="évaluer toutes les communes d'un fichier CSV (un inventaire), une ligne par commune"
+    )
+    batch_command.add_argument("file", metavar="FICHIER.csv", help="une commune par ligne (voir le README)")
+    _add_period_and_conventions(batch_command)
+    batch_command.add_argument(
+        "-o", "--output", metavar="SORTIE", help="fichier de résultats (défaut : la sortie standard)"
+    )
+    batch_command.add_argument(
+        "--format", choices=batch.FORMATS, default="csv", help="csv, ou json : un objet JSON par ligne (JSON lines)"
+    )
+    batch_command.add_argument(
+        "--explain", action="store_true", help="ajouter l'explication complète de chaque commune"
+    )
+    batch_command.add_argument(
+        "--errors", metavar="FICHIER", help="lignes rejetées (défaut : SORTIE.erreurs.csv, à côté des résultats)"
+    )
+    batch_command.add_argument(
+        "--jobs", type=_positive, metavar="N", help="processus de calcul (défaut : tous les cœurs ; 1 : séquentiel)"
+    )
+
+    rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
+    rules_command.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def _add_period_and_conventions(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--period", metavar="AAAA-AAAA", help="période triennale (par défaut : celle des règles, 2023-2025)"
     )
-    evaluate_command.add_argument("--format", choices=("text", "json"), default="text")
-    evaluate_command.add_argument(
+    command.add_argument(
         "--convention",
         action="append",
         default=[],
@@ -48,9 +81,11 @@ def _parser() -> argparse.ArgumentParser:
         help="remplacer l'option d'une convention (voir « cms-law rules »), ex. arrondi_objectifs=plus_proche",
     )
 
-    rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
-    rules_command.add_argument("--format", choices=("text", "json"), default="text")
-    return parser
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"un nombre entier positif est attendu, reçu « {text} »")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
@@ -59,6 +94,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     try:
         if arguments.command == "evaluate":
             return _evaluate(arguments, out)
+        if arguments.command == "batch":
+            return _batch(arguments, out)
         return _rules(arguments, out)
     except InputError as error:
         _report_input_error(error, arguments.format, out)
@@ -93,6 +130,25 @@ def _evaluate(arguments: argparse.Namespace, out: TextIO) -> int:
     result = evaluate(commune, arguments.period, _conventions(arguments.convention))
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
+
+
+def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
+    summary = batch.run(
+        arguments.file,
+        arguments.output,
+        period=arguments.period,
+        conventions=_conventions(arguments.convention),
+        output_format=arguments.format,
+        explain=arguments.explain,
+        errors_path=arguments.errors,
+        jobs=arguments.jobs,
+        stdout=out,
+    )
+    if summary.interrupted:
+        return EXIT_INTERRUPTED
+    if summary.rule_failures:
+        return EXIT_RULES
+    return EXIT_REJECTED if summary.rejected else 0
 
 
 def rules_as_data(book: RuleBook) -> dict[str, Any]:

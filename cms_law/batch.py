@@ -1,0 +1,632 @@
+"""Evaluating a whole inventory: a CSV file of communes in, one result per commune out.
+
+The input is a CSV file whose columns are the input fields of ``rules/vocabulaire.yaml`` (plus an
+optional ``periode`` column overriding the period row by row); it may be UTF-8 (with or without
+BOM) or Windows-1252, use ``,`` or ``;`` as delimiter, write decimals with a comma, and hold
+comment lines starting with ``#``. The format is described in the README (« Traitement par lots »).
+
+Nothing is lost: every data row gives either one result row or, when the row is invalid, one entry
+per problem in the errors file, naming its line, its field and the reason. Results are written in
+input order as they complete, so an interrupted batch (Ctrl-C) leaves a valid file holding the
+rows done so far. Large inputs are shared between processes (one per core by default); each
+process loads and compiles the rules once, and the results are identical to a sequential run.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, closing
+from itertools import islice
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+import attrs
+
+from .errors import CmsLawError, InputError, Problem
+from .evaluator import compiled_for, evaluate, parse_period, regime_for, resolve_conventions
+from .explain import french, json_value, to_json
+from .loader import load_rulebook
+from .model import Evaluation, RuleBook
+
+#: The optional column giving a row its own period (``AAAA-AAAA``) instead of ``--period``.
+PERIOD_COLUMN = "periode"
+#: The columns identifying a row in the results and in the errors file.
+IDENTIFICATION = ("ligne", "nom", "code_insee")
+ERROR_COLUMNS = (*IDENTIFICATION, "champ", "message", "valeur")
+#: How CSV cells may write a boolean (compared lower-cased).
+BOOLEANS = {"oui": True, "vrai": True, "true": True, "1": True, "non": False, "faux": False, "false": False, "0": False}
+FORMATS = ("csv", "json")
+
+# Rows per task sent to a worker process: large enough that inter-process traffic is small
+# beside the evaluations, small enough that the work stays spread evenly and an interruption
+# loses little.
+_MAX_CHUNK = 128
+# Tasks queued per worker: keeps every worker busy while bounding the results held in memory.
+_TASKS_PER_WORKER = 4
+
+
+# --------------------------------------------------------------------------- reading the CSV
+
+
+@attrs.frozen
+class CsvSource:
+    """A CSV file of communes, decoded and with its header checked."""
+
+    path: Path
+    text: str = attrs.field(repr=False)
+    encoding: str
+    delimiter: str
+    columns: tuple[str, ...]
+    rows: int
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """Each data row with the number of the line it starts on (the header is not one)."""
+        lines = _Lines(self.text)
+        reader = csv.reader(lines, delimiter=self.delimiter)
+        next(reader, None)
+        while True:
+            lines.record_start = None
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise InputError(
+                    [Problem("fichier", f"{self.path}, ligne {lines.record_start} : CSV illisible ({error})")]
+                ) from None
+            if any(cell.strip() for cell in cells):
+                yield lines.record_start or 0, cells
+
+
+class _Lines:
+    """The lines of a text without its comment lines, noting where the current CSV record starts.
+
+    A record may span several lines (a quoted cell holding a line break); its number is that of
+    its first line, the one a user looks for in a spreadsheet or an editor.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self.record_start: int | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for number, line in enumerate(io.StringIO(self._text, newline=""), start=1):
+            if line.startswith("#"):
+                continue
+            if self.record_start is None:
+                self.record_start = number
+            yield line
+
+
+def read_csv(path: str | Path, book: RuleBook) -> CsvSource:
+    """Decode the file, find its delimiter and check its header against the input fields."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError([Problem("fichier", f"lecture impossible de {path} : {error.strerror}")]) from None
+    text, encoding = _decode(data, path)
+    header_line = next(iter(_Lines(text)), "")
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    header = next(csv.reader([header_line], delimiter=delimiter), [])
+    columns = tuple(column.strip() for column in header)
+    problems = _header_problems(columns, book)
+    if problems:
+        raise InputError(problems)
+    source = CsvSource(path, text, encoding, delimiter, columns, rows=0)
+    # Counting first finds a malformed file before any row is evaluated, and sizes the progress bar.
+    return attrs.evolve(source, rows=sum(1 for _ in source.records()))
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "UTF-8 (avec BOM)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError as error:
+        raise InputError(
+            [
+                Problem(
+                    "fichier",
+                    f"{path} n'est ni en UTF-8 ni en Windows-1252 (octet 0x{data[error.start]:02x} à la"
+                    f" position {error.start}) : l'enregistrer en UTF-8",
+                )
+            ]
+        ) from None
+
+
+def _header_problems(columns: Sequence[str], book: RuleBook) -> list[Problem]:
+    """Unknown, duplicated and missing columns: a problem of the whole file, not of a row.
+
+    An unknown column is refused rather than ignored: a misspelt optional field (``exemptée``)
+    would otherwise be silently dropped and change every result.
+    """
+    accepted = [field.cle for field in book.entrees] + [PERIOD_COLUMN]
+    if not columns or columns == ("",):
+        message = f"aucune ligne d'en-tête : la première ligne doit nommer les colonnes ({', '.join(accepted)})"
+        return [Problem("fichier", message)]
+    problems = []
+    for index, column in enumerate(columns, start=1):
+        if not column:
+            problems.append(Problem(f"colonne {index}", "colonne sans nom dans la ligne d'en-tête"))
+        elif column not in accepted:
+            close = difflib.get_close_matches(column, accepted, n=1)
+            hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
+            problems.append(
+                Problem(column, f"colonne inconnue{hint} (colonnes acceptées : {', '.join(accepted)})")
+            )
+        elif columns.index(column) != index - 1:
+            problems.append(Problem(column, "colonne en double dans la ligne d'en-tête"))
+    for field in book.entrees:
+        if field.requis and field.cle not in columns:
+            problems.append(Problem(field.cle, f"colonne obligatoire absente ({field.libelle})"))
+    return problems
+
+
+# --------------------------------------------------------------------------- one row
+
+
+@attrs.frozen
+class Settings:
+    """What every row of a batch shares; sent once to each worker process."""
+
+    columns: tuple[str, ...]
+    period: str | None
+    conventions: Mapping[str, str]
+    output_format: str
+    explain: bool
+
+
+@attrs.frozen
+class RowOutcome:
+    """The fate of one row: its serialised result, or its problems (champ, message, valeur)."""
+
+    ligne: int
+    nom: str
+    code_insee: str
+    sortie: str | None = None
+    problemes: tuple[tuple[str, str, str], ...] = ()
+    rule_failure: bool = False
+    soumise: bool = False
+    deficitaire: bool = False
+    exemptee: bool = False
+    objectif_triennal: int = 0
+
+
+def output_columns(book: RuleBook, explain: bool) -> tuple[str, ...]:
+    """The CSV result columns: the identification, the JSON output keys (groups spread), the summary."""
+    figures: list[str] = ["periode", "version_loi"]
+    for entry in book.sorties:
+        if isinstance(entry, str):
+            figures.append(entry)
+        else:
+            ((key, spec),) = entry.items()
+            figures.extend(spec if isinstance(spec, list) else [key])
+    return (*IDENTIFICATION, *figures, "resume", *(("explication",) if explain else ()))
+
+
+class RowEvaluator:
+    """Turns one CSV row into a :class:`RowOutcome`; one per process."""
+
+    def __init__(self, book: RuleBook, settings: Settings) -> None:
+        self.book = book
+        self.settings = settings
+        self.booleans = frozenset(field.cle for field in book.entrees if field.type == "booleen")
+        self.columns = output_columns(book, settings.explain)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+
+    def __call__(self, line: int, cells: Sequence[str]) -> RowOutcome:
+        settings = self.settings
+        row = dict(zip(settings.columns, (cell.strip() for cell in cells)))
+        nom, code_insee = row.get("nom", ""), row.get("code_insee", "")
+        if len(cells) != len(settings.columns):
+            message = (
+                f"la ligne compte {len(cells)} valeurs pour {len(settings.columns)} colonnes"
+                " (séparateur ou guillemets mal placés ?)"
+            )
+            return RowOutcome(line, nom, code_insee, problemes=(("ligne", message, ""),))
+        period = row.get(PERIOD_COLUMN) or settings.period
+        commune = {key: self._typed(key, text) for key, text in row.items() if text and key != PERIOD_COLUMN}
+        try:
+            result = evaluate(commune, period, settings.conventions, rulebook=self.book)
+        except InputError as error:
+            # The cell as the user wrote it says more than the converted value (when there is one).
+            written = {**row, PERIOD_COLUMN: period or ""}
+            problems = tuple((p.champ, p.message, written.get(p.champ) or _shown(p.recu)) for p in error.problemes)
+            return RowOutcome(line, nom, code_insee, problemes=problems)
+        except CmsLawError as error:
+            message = f"erreur d'évaluation, défaut des règles à signaler : {error}"
+            return RowOutcome(line, nom, code_insee, problemes=(("regles", message, ""),), rule_failure=True)
+        data = result.as_dict()
+        return RowOutcome(
+            line,
+            nom,
+            code_insee,
+            sortie=self._serialise(line, result, data),
+            soumise=data.get("soumise") is True,
+            deficitaire=data.get("deficitaire") is True,
+            exemptee=data.get("exemptee") is True,
+            objectif_triennal=data.get("objectif_triennal") or 0,
+        )
+
+    def _typed(self, key: str, text: str) -> object:
+        """Booleans are read here; every other cell goes to the evaluator as text, which converts
+        it to its field's type (integers with spaces, rates « 25 % », decimal commas, dates)."""
+        if key in self.booleans:
+            return BOOLEANS.get(text.lower(), text)
+        return text
+
+    def _serialise(self, line: int, result: Evaluation, data: dict[str, Any]) -> str:
+        explication = data.pop("explication")
+        if self.settings.output_format == "json":
+            extra = {"explication": explication} if self.settings.explain else {}
+            return to_json({"ligne": line, **data, "resume": resume(result), **extra}, indent=None) + "\n"
+        commune = data["commune"]
+        cells: dict[str, Any] = {
+            "ligne": line,
+            "nom": commune.get("nom"),
+            "code_insee": commune.get("code_insee"),
+            "resume": resume(result),
+        }
+        for key, value in data.items():
+            if key in self.columns:
+                cells[key] = value
+            elif isinstance(value, dict) and key != "commune":
+                cells.update((name, value[name]) for name in value if name in self.columns)
+        if self.settings.explain:
+            cells["explication"] = result.texte()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow([_cell(cells.get(column)) for column in self.columns])
+        return self._buffer.getvalue()
+
+
+def resume(evaluation: Evaluation) -> str:
+    """The result in one French sentence, worded from its values (and, for a commune that is not
+    subject, from the title of the rule that says why)."""
+    book = evaluation.rulebook
+    values = evaluation.valeurs
+
+    def shown(name: str) -> str:
+        return french(values.get(name), book.type_of(name))
+
+    code = evaluation.commune.get("code_insee")
+    head = f"{evaluation.commune.get('nom')}{f' ({code})' if code else ''}, {evaluation.periode} : "
+    rates = f"{shown('taux_logements_sociaux')} de logements sociaux pour un taux cible de {shown('taux_cible')}"
+    if not values.get("soumise"):
+        rule = book.rule(evaluation.origines.get("soumise", ""), evaluation.periode.date_reference)
+        reason = f" ({rule.titre[:1].lower()}{rule.titre[1:]})" if rule else ""
+        return f"{head}non soumise{reason} ; {rates}."
+    status = "soumise et déficitaire" if values.get("deficitaire") else "soumise"
+    text = f"{head}{status}, {rates}, {shown('logements_manquants')} logements sociaux manquants ; "
+    if values.get("objectif_triennal") is None:
+        return text + ("exemptée pour la période, " if values.get("exemptee") else "") + "sans objectif triennal."
+    regime = evaluation.citation_of("taux_rattrapage")
+    text += f"objectif triennal de {shown('objectif_triennal')} logements sociaux"
+    text += f" ({regime.court})" if regime else ""
+    if values.get("plai_minimum") is not None:
+        text += f", dont au moins {shown('plai_minimum')} en PLAI"
+    if values.get("pls_maximum") is not None:
+        text += f" et au plus {shown('pls_maximum')} en PLS"
+    return text + "."
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
+
+
+def _shown(value: object) -> str:
+    """A received value as the user wrote it, or as its exact JSON form when it was converted."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return _cell(json_value(value, None))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- worker processes
+
+_WORKER: RowEvaluator | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    """Load and compile the rules once per worker process, before its first row."""
+    global _WORKER
+    # Ctrl-C reaches every process of the terminal: the parent alone decides to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    book = load_rulebook()
+    compiled_for(book, parse_period(book, settings.period))
+    _WORKER = RowEvaluator(book, settings)
+
+
+def _evaluate_chunk(chunk: Sequence[tuple[int, list[str]]]) -> list[RowOutcome]:
+    assert _WORKER is not None, "worker started without its initializer"
+    return [_WORKER(line, cells) for line, cells in chunk]
+
+
+_Outcomes = Generator[list[RowOutcome], None, None]
+
+
+def _sequential(source: CsvSource, evaluator: RowEvaluator, stop: _StopRequest) -> _Outcomes:
+    for line, cells in source.records():
+        if stop.signal is not None:
+            return
+        yield [evaluator(line, cells)]
+
+
+def _parallel(source: CsvSource, settings: Settings, jobs: int, stop: _StopRequest) -> _Outcomes:
+    """Chunks of rows evaluated by ``jobs`` processes, yielded in input order."""
+    size = max(1, min(_MAX_CHUNK, source.rows // (jobs * 4 * _TASKS_PER_WORKER)))
+    records = source.records()
+    chunks = iter(lambda: list(islice(records, size)), [])
+    pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(settings,))
+    try:
+        pending: deque[Future[list[RowOutcome]]] = deque(
+            pool.submit(_evaluate_chunk, chunk) for chunk in islice(chunks, jobs * _TASKS_PER_WORKER)
+        )
+        while pending and stop.signal is None:
+            try:
+                done = pending.popleft().result()
+            except BrokenProcessPool:
+                raise CmsLawError(
+                    "un processus de calcul s'est arrêté brutalement (mémoire épuisée ?) ; les résultats"
+                    " écrits jusqu'ici sont complets, relancer avec --jobs 1 pour trouver la ligne en cause"
+                ) from None
+            following = next(chunks, None)
+            if following is not None:
+                pending.append(pool.submit(_evaluate_chunk, following))
+            yield done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _StopRequest:
+    """Ctrl-C asks the batch to stop after the rows under way, so that no row is half written;
+    a second Ctrl-C stops at once (``KeyboardInterrupt``)."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        self._previous: Any = None
+
+    def __enter__(self) -> _StopRequest:
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle) or signal.default_int_handler
+        except ValueError:  # not the main thread: Ctrl-C keeps its default behaviour
+            pass
+        return self
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.signal = signum
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+# --------------------------------------------------------------------------- the whole batch
+
+
+@attrs.define
+class Summary:
+    """What a batch did, for its final report and its exit code."""
+
+    source: CsvSource
+    period: str
+    output: str
+    errors: Path
+    evaluated: int = 0
+    rejected: int = 0
+    rule_failures: int = 0
+    soumises: int = 0
+    deficitaires: int = 0
+    exemptees: int = 0
+    objectif_triennal_total: int = 0
+    interrupted: bool = False
+
+    def record(self, outcome: RowOutcome) -> None:
+        if outcome.sortie is None:
+            self.rejected += 1
+            self.rule_failures += outcome.rule_failure
+            return
+        self.evaluated += 1
+        self.soumises += outcome.soumise
+        self.deficitaires += outcome.deficitaire
+        self.exemptees += outcome.exemptee
+        self.objectif_triennal_total += outcome.objectif_triennal
+
+    @property
+    def done(self) -> int:
+        return self.evaluated + self.rejected
+
+    def text(self) -> str:
+        def n(number: int) -> str:
+            return french(number, "entier")
+
+        source = self.source
+        period = self.period + (f" (sauf colonne {PERIOD_COLUMN})" if PERIOD_COLUMN in source.columns else "")
+        lines = [
+            f"cms-law batch : {source.path} ({source.encoding}, séparateur « {source.delimiter} »),"
+            f" période {period}",
+            f"  Communes évaluées : {n(self.evaluated)} sur {n(source.rows)} lignes",
+            f"    soumises : {n(self.soumises)}",
+            f"    déficitaires : {n(self.deficitaires)}",
+            f"    exemptées : {n(self.exemptees)}",
+            f"    objectif triennal total : {n(self.objectif_triennal_total)} logements sociaux",
+            f"  Lignes rejetées : {n(self.rejected)}"
+            + (f" (détail : {self.errors})" if self.rejected else ""),
+        ]
+        if self.rule_failures:
+            lines.append(f"    dont {n(self.rule_failures)} par une erreur des règles (défaut à signaler)")
+        if self.interrupted:
+            lines.append(
+                f"  Interrompu : {n(self.done)} lignes traitées sur {n(source.rows)} ; les résultats écrits"
+                " sont complets, les lignes suivantes n'ont pas été évaluées."
+            )
+        lines.append(f"  Résultats : {self.output}")
+        return "\n".join(lines) + "\n"
+
+
+class _Progress:
+    """A one-line progress bar, redrawn with ``\\r``, for a terminal only."""
+
+    WIDTH = 30
+    EVERY = 0.1  # seconds between redraws
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = total
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.started = self.drawn = time.monotonic()
+
+    def update(self, summary: Summary, final: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (not final and now - self.drawn < self.EVERY):
+            return
+        self.drawn = now
+        done = summary.done
+        filled = self.WIDTH * done // max(self.total, 1)
+        rate = done / max(now - self.started, 1e-9)
+        left = f" ; reste ~{(self.total - done) / rate:.0f} s" if rate and done < self.total else ""
+        self.stream.write(
+            f"\r[{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{self.total} communes"
+            f" ({summary.rejected} rejetées) ; {rate:.0f}/s{left}   "
+        )
+        self.stream.flush()
+
+    def close(self, summary: Summary) -> None:
+        if self.enabled:
+            self.update(summary, final=True)
+            self.stream.write("\n")
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run(
+    input_path: str | Path,
+    output_path: str | Path | None = None,
+    *,
+    period: str | None = None,
+    conventions: Mapping[str, str] | None = None,
+    output_format: str = "csv",
+    explain: bool = False,
+    errors_path: str | Path | None = None,
+    jobs: int | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> Summary:
+    """Evaluate every commune of a CSV file; write the results, the errors file and a summary.
+
+    Results go to ``output_path`` (``stdout`` when ``None``) in input order, ``csv`` or ``json``
+    (one JSON object per line). Rejected rows go to ``errors_path`` (default: beside the output,
+    or beside the input when the output is ``stdout``). Raises :class:`InputError` when the file
+    as a whole cannot be read (unreadable, unknown column…) or an option is invalid; an invalid
+    row never raises. The progress bar and the summary go to ``stderr``.
+    """
+    stderr = stderr or sys.stderr
+    book = load_rulebook()
+    if output_format not in FORMATS:
+        raise InputError([Problem("--format", f"format inconnu (formats : {', '.join(FORMATS)})", output_format)])
+    parsed_period = parse_period(book, period)
+    regime_for(book, parsed_period)
+    chosen, problems = resolve_conventions(book, conventions)
+    if problems:
+        raise InputError(problems)
+    source = read_csv(input_path, book)
+    errors = Path(errors_path) if errors_path else _beside(Path(output_path or input_path), output_format)
+    _check_paths(source.path, output_path, errors)
+    settings = Settings(source.columns, period, dict(conventions or {}), output_format, explain)
+    summary = Summary(source, str(parsed_period), str(output_path or "sortie standard"), errors)
+    jobs = min(jobs or default_jobs(), max(source.rows, 1))
+
+    with ExitStack() as stack:
+        out = stack.enter_context(_open(output_path, "--output")) if output_path else (stdout or sys.stdout)
+        errors_out = stack.enter_context(_open(errors, "--errors"))
+        error_writer = csv.writer(errors_out)
+        if output_format == "csv":
+            csv.writer(out).writerow(output_columns(book, explain))
+            error_writer.writerow(ERROR_COLUMNS)
+        out.flush()
+        errors_out.flush()
+        stop = stack.enter_context(_StopRequest())
+        progress = _Progress(source.rows, stderr)
+        stream = (
+            _parallel(source, settings, jobs, stop)
+            if jobs > 1
+            else _sequential(source, RowEvaluator(book, settings), stop)
+        )
+        try:
+            with closing(stream):
+                for outcomes in stream:
+                    for outcome in outcomes:
+                        summary.record(outcome)
+                        if outcome.sortie is not None:
+                            out.write(outcome.sortie)
+                        else:
+                            _write_problems(outcome, output_format, error_writer, errors_out)
+                    out.flush()
+                    errors_out.flush()
+                    progress.update(summary)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        finally:
+            progress.close(summary)
+        summary.interrupted = summary.interrupted or stop.signal is not None
+    stderr.write(summary.text())
+    return summary
+
+
+def _write_problems(outcome: RowOutcome, output_format: str, writer: Any, stream: TextIO) -> None:
+    if output_format == "json":
+        problems = [{"champ": c, "message": m, "valeur": v} for c, m, v in outcome.problemes]
+        row = {"ligne": outcome.ligne, "nom": outcome.nom, "code_insee": outcome.code_insee, "erreurs": problems}
+        stream.write(to_json(row, indent=None) + "\n")
+        return
+    for champ, message, valeur in outcome.problemes:
+        writer.writerow([outcome.ligne, outcome.nom, outcome.code_insee, champ, message, valeur])
+
+
+def _beside(path: Path, output_format: str) -> Path:
+    return path.with_name(f"{path.stem}.erreurs.{'csv' if output_format == 'csv' else 'jsonl'}")
+
+
+def _check_paths(source: Path, output: str | Path | None, errors: Path) -> None:
+    written = {"--output": Path(output) if output else None, "--errors": errors}
+    for option, path in written.items():
+        if path is not None and path.resolve() == source.resolve():
+            raise InputError([Problem(option, "ce fichier est le fichier d'entrée : il serait écrasé", str(path))])
+    if written["--output"] is not None and written["--output"].resolve() == errors.resolve():
+        message = "le fichier d'erreurs doit être distinct du fichier de résultats"
+        raise InputError([Problem("--errors", message, str(errors))])
+
+
+def _open(path: str | Path, option: str) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise InputError([Problem(option, f"écriture impossible de {path} : {error.strerror}")]) from None
