@@ -1,0 +1,255 @@
+"""``cms-law batch``: whole CSV inventories, with every bad row reported and nothing lost."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cms_law import batch
+from cms_law.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+HEADER = (
+    "nom,code_insee,population,unite_urbaine_paris,agglomeration_ou_epci_eligible,taux_cible,"
+    "residences_principales,logements_sociaux,plh,periode"
+)
+GOOD = "Villeneuve-sur-Exemple,99001,18450,non,oui,25 %,8200,1714,oui,"
+# Each bad row, the field the errors file must blame and a word of the reason it must give.
+BAD = {
+    "Sans-Population,99002,,non,oui,25 %,4000,500,oui,": ("population", "obligatoire"),
+    "Texte,99003,douze mille,non,oui,25 %,4000,500,oui,": ("population", "entier"),
+    "Trop-De-Sociaux,99004,12000,non,oui,25 %,4000,4500,oui,": ("logements_sociaux", "dépasser"),
+    "Periode-Inconnue,99005,12000,non,oui,25 %,4000,500,oui,2024-2026": ("periode", "triennale"),
+    "Booleen,99006,12000,peut-être,oui,25 %,4000,500,oui,": ("unite_urbaine_paris", "vrai ou faux"),
+    "Cellule-En-Trop,99007,12000,non,oui,25 %,4000,500,oui,,": ("ligne", "colonnes"),
+}
+
+
+def write_csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def communes(count: int) -> list[str]:
+    """``count`` valid rows, all different, covering subject and non-subject communes."""
+    return [
+        f"Commune-{i},99{i:03d},{1000 + 97 * i},{'oui' if i % 5 == 0 else 'non'},oui,"
+        f"{'20 %' if i % 3 == 0 else '25 %'},{500 + 41 * i},{(7 * i) % (500 + 41 * i)},{'oui' if i % 2 else 'non'},"
+        for i in range(1, count + 1)
+    ]
+
+
+def test_bad_rows_go_to_the_errors_file_and_the_good_rows_are_all_evaluated(tmp_path, capsys):
+    source = write_csv(tmp_path / "communes.csv", ["# un commentaire", HEADER, GOOD, *BAD, GOOD.replace("99001", "99008")])
+    output = tmp_path / "resultats.csv"
+
+    assert main(["batch", str(source), "-o", str(output), "--jobs", "1"]) == 4
+
+    rows = read_rows(output)
+    assert [(row["ligne"], row["code_insee"]) for row in rows] == [("3", "99001"), ("10", "99008")]
+    assert rows[0]["objectif_triennal"] == "111"
+    assert rows[0]["plai_minimum"] == "34" and rows[0]["pls_maximum"] == "33"
+    assert rows[0]["soumise"] == "oui" and rows[0]["regime"] == "L. 302-8, VII, al. 1"
+    assert "objectif triennal de 111" in rows[0]["resume"]
+    errors = read_rows(tmp_path / "resultats.erreurs.csv")
+    assert [int(error["ligne"]) for error in errors] == list(range(4, 10))
+    for error, (champ, reason) in zip(errors, BAD.values()):
+        assert error["champ"] == champ
+        assert reason in error["message"]
+    assert errors[1]["valeur"] == "douze mille"
+    report = capsys.readouterr().err
+    assert "Communes évaluées : 2 sur 8 lignes" in report
+    assert "Lignes rejetées : 6" in report
+
+
+def test_windows_1252_with_semicolons_and_decimal_commas(tmp_path):
+    lines = [
+        HEADER.replace(",", ";"),
+        "Évry-l'Exemple;99001;18450;non;oui;0,25;8200;1714;oui;",
+        "Sète-Exemple;99002;18 450;Non;Vrai;20 %;8200;1714;1;2023-2025",
+    ]
+    source = write_csv(tmp_path / "excel.csv", lines, encoding="cp1252")
+    output = tmp_path / "resultats.csv"
+
+    assert main(["batch", str(source), "-o", str(output), "--jobs", "1"]) == 0
+
+    first, second = read_rows(output)
+    assert first["nom"] == "Évry-l'Exemple" and first["taux_cible"] == "0.25"
+    assert first["objectif_triennal"] == "111"
+    assert second["nom"] == "Sète-Exemple" and second["taux_cible"] == "0.2"
+
+
+def test_utf8_with_bom(tmp_path):
+    source = tmp_path / "bom.csv"
+    source.write_bytes("\ufeff".encode() + f"{HEADER}\n{GOOD}\n".encode())
+
+    assert main(["batch", str(source), "-o", str(tmp_path / "out.csv"), "--jobs", "1"]) == 0
+    assert read_rows(tmp_path / "out.csv")[0]["nom"] == "Villeneuve-sur-Exemple"
+
+
+def test_json_lines_with_explanations(tmp_path):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD, next(iter(BAD))])
+    output = tmp_path / "resultats.jsonl"
+
+    code = main(["batch", str(source), "-o", str(output), "--format", "json", "--explain", "--jobs", "1"])
+
+    assert code == 4
+    (result,) = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert result["ligne"] == 2 and result["commune"]["code_insee"] == "99001"
+    assert result["objectif_triennal"] == 111 and result["typologie"] == {"plai_minimum": 34, "pls_maximum": 33}
+    assert result["resume"].startswith("Villeneuve-sur-Exemple (99001), 2023-2025 : soumise")
+    assert any(step["regle"] == "L302-8.I.objectif-triennal" for step in result["explication"])
+    (error,) = [json.loads(line) for line in (tmp_path / "resultats.erreurs.jsonl").read_text().splitlines()]
+    assert error["ligne"] == 3 and error["erreurs"][0]["champ"] == "population"
+
+
+def test_csv_explanation_column_only_on_request(tmp_path):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD])
+    main(["batch", str(source), "-o", str(tmp_path / "court.csv"), "--jobs", "1"])
+    main(["batch", str(source), "-o", str(tmp_path / "long.csv"), "--explain", "--jobs", "1"])
+
+    assert "explication" not in read_rows(tmp_path / "court.csv")[0]
+    explanation = read_rows(tmp_path / "long.csv")[0]["explication"]
+    assert "Raisonnement" in explanation and "336 de plus" in explanation
+
+
+def test_two_jobs_give_the_same_file_as_one_in_input_order(tmp_path):
+    rows = communes(120)
+    rows[17] = rows[17].replace(",oui,", ",peut-être,", 1)
+    source = write_csv(tmp_path / "communes.csv", [HEADER, *rows])
+    outputs = {}
+    for jobs in ("1", "2"):
+        output = tmp_path / f"jobs{jobs}.csv"
+        assert main(["batch", str(source), "-o", str(output), "--jobs", jobs, "--explain"]) == 4
+        outputs[jobs] = (output.read_bytes(), (tmp_path / f"jobs{jobs}.erreurs.csv").read_bytes())
+
+    assert outputs["1"] == outputs["2"]
+    lines = [int(row["ligne"]) for row in read_rows(tmp_path / "jobs2.csv")]
+    assert lines == [n for n in range(2, 122) if n != 19]
+
+
+def test_interruption_leaves_a_valid_file_with_the_rows_done(tmp_path, monkeypatch, capsys):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, *communes(10)])
+    output = tmp_path / "resultats.csv"
+    real_evaluate = batch.evaluate
+    calls = []
+
+    def interrupted_after_four(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 4:
+            raise KeyboardInterrupt
+        return real_evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "evaluate", interrupted_after_four)
+
+    assert main(["batch", str(source), "-o", str(output), "--jobs", "1"]) == 130
+
+    rows = read_rows(output)
+    assert [row["ligne"] for row in rows] == ["2", "3", "4", "5"]
+    assert all(row["resume"] for row in rows)
+    assert "Interrompu : 4 lignes traitées sur 10" in capsys.readouterr().err
+
+
+def test_ctrl_c_on_a_running_batch(tmp_path):
+    """A real SIGINT, as a terminal sends it to every process of the batch."""
+    source = write_csv(tmp_path / "communes.csv", [HEADER, *communes(999) * 4])
+    output = tmp_path / "resultats.csv"
+    command = [sys.executable, "-m", "cms_law", "batch", str(source), "-o", str(output), "--jobs", "2"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    while process.poll() is None and (not output.exists() or len(output.read_bytes().splitlines()) < 50):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, report = process.communicate(timeout=60)
+
+    assert process.returncode == 130, report
+    rows = read_rows(output)
+    assert 0 < len(rows) < 3996
+    assert [int(row["ligne"]) for row in rows] == list(range(2, 2 + len(rows)))
+    assert all(row["resume"].endswith(".") for row in rows)
+    assert "Interrompu" in report
+
+
+def test_the_examples(tmp_path):
+    output = tmp_path / "inventaire.csv"
+    assert main(["batch", str(EXAMPLES / "communes_inventaire.csv"), "-o", str(output)]) == 0
+    assert len(read_rows(output)) >= 50
+
+    output = tmp_path / "avec_erreurs.csv"
+    assert main(["batch", str(EXAMPLES / "communes_avec_erreurs.csv"), "-o", str(output)]) == 4
+    errors = read_rows(tmp_path / "avec_erreurs.erreurs.csv")
+    assert {error["champ"] for error in errors} >= {"population", "logements_sociaux", "periode", "ligne"}
+
+
+def test_errors_file_where_asked_and_results_on_stdout(tmp_path, capsys):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD, next(iter(BAD))])
+    errors = tmp_path / "rejets.csv"
+
+    assert main(["batch", str(source), "--errors", str(errors), "--jobs", "1"]) == 4
+
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("ligne,nom,code_insee") and len(printed) == 2
+    assert read_rows(errors)[0]["ligne"] == "3"
+
+
+def test_a_clean_batch_still_writes_an_empty_errors_file(tmp_path):
+    """A stale errors file from an earlier run must not be taken for this run's."""
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD])
+    (tmp_path / "out.erreurs.csv").write_text("ligne,champ\n9,ancienne erreur\n")
+
+    assert main(["batch", str(source), "-o", str(tmp_path / "out.csv"), "--jobs", "1"]) == 0
+    assert read_rows(tmp_path / "out.erreurs.csv") == []
+
+
+@pytest.mark.parametrize(
+    ("header", "champ", "said"),
+    [
+        (HEADER.replace("plh", "exemptée"), "exemptée", "vouliez-vous dire « exemptee »"),
+        (HEADER.replace("plh,", ""), "plh", "colonne obligatoire absente"),
+        (HEADER + ",nom", "nom", "en double"),
+    ],
+)
+def test_a_wrong_header_is_refused_before_any_row(tmp_path, capsys, header, champ, said):
+    source = write_csv(tmp_path / "communes.csv", [header, GOOD])
+
+    assert main(["batch", str(source), "-o", str(tmp_path / "out.csv")]) == 1
+
+    report = capsys.readouterr().err
+    assert f"{champ} : " in report and said in report
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_invalid_options_are_refused(tmp_path, capsys):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD])
+
+    assert main(["batch", str(source), "-o", str(source)]) == 1
+    assert "fichier d'entrée" in capsys.readouterr().err
+    assert main(["batch", str(source), "--period", "2023"]) == 1
+    assert main(["batch", str(source), "--period", "2011-2013"]) == 1
+    assert main(["batch", str(source), "--convention", "arrondi_objectifs=au_hasard"]) == 1
+    with pytest.raises(SystemExit) as usage:
+        main(["batch", str(source), "--jobs", "0"])
+    assert usage.value.code == 2
+
+
+def test_conventions_apply_to_every_row(tmp_path):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD])
+    output = tmp_path / "out.jsonl"
+
+    main(["batch", str(source), "-o", str(output), "--format", "json", "--convention", "arrondi_objectifs=inferieur"])
+
+    result = json.loads(output.read_text(encoding="utf-8"))
+    assert result["objectif_triennal"] == 110
+    assert result["conventions"]["arrondi_objectifs"] == {"valeur": "inferieur", "par_defaut": False}
