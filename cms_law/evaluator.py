@@ -70,7 +70,7 @@ def compiled_for(book: RuleBook, period: TriennialPeriod) -> CompiledRuleset:
             given = [
                 *(field.variable for field in book.entrees),
                 *book.contexte,
-                *(parameter.nom for parameter in book.parametres),
+                *dict.fromkeys(parameter.nom for parameter in book.parametres),
                 *book.conventions,
             ]
             _COMPILED[key] = CompiledRuleset(rules, given)

@@ -491,6 +491,7 @@ def _load_parameters(raw: object, article: ArticleVersion, citer: _CitationResol
                 citations=citer.many(reader, spec["cite"], article, values[0].depuis),
                 valeurs=tuple(values),
                 fichier=article.fichier,
+                validite=article.validite,
             )
         )
     return parameters
@@ -591,7 +592,14 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
                 raise fail(f"nom inconnu « {name} » (ni variable, ni paramètre, ni convention)")
 
     parameter_names = [p.nom for p in book.parametres]
-    clashes = {n for n in parameter_names if parameter_names.count(n) > 1 or n in book.variables}
+    # A name may be set again by another version of an article (the 20 % target of 2000, the 25 %
+    # of 2013), as long as one version at most gives it on any day, with the same type.
+    clashes = {n for n in parameter_names if n in book.variables}
+    clashes |= {
+        first.nom
+        for first, second in _pairs(list(book.parametres))
+        if first.nom == second.nom and (first.validite.overlaps(second.validite) or first.type != second.type)
+    }
     clashes |= {n for n in book.conventions if n in book.variables or n in parameter_names}
     if clashes:
         raise RuleFileError("rules", f"nom(s) définis plusieurs fois : {', '.join(sorted(clashes))}")

@@ -158,7 +158,11 @@ class DatedValue:
 
 @attrs.frozen
 class Parameter:
-    """A legal figure with its dated values (OpenFisca-like) and the alinéa that sets it."""
+    """A legal figure with its dated values (OpenFisca-like) and the alinéa that sets it.
+
+    Several versions of an article may set the same figure (the 20 % target of 2000, the 25 % of
+    2013): each is a Parameter of the same name, valid while its article version is.
+    """
 
     nom: str
     titre: str
@@ -166,9 +170,12 @@ class Parameter:
     citations: tuple[Citation, ...]
     valeurs: tuple[DatedValue, ...]
     fichier: str
+    validite: Period
 
     def value_at(self, day: dt.date) -> Value:
-        """The value in force on ``day``, or ``None`` before the first one."""
+        """The value in force on ``day``, or ``None`` before the first one or outside the version."""
+        if not self.validite.contains(day):
+            return None
         current: Value = None
         for dated in self.valeurs:
             if dated.depuis <= day:
@@ -284,10 +291,19 @@ class RuleBook:
         return tuple(rule for rule in self.regles if rule.validite.contains(day))
 
     def parameters_at(self, day: dt.date) -> Mapping[str, Value]:
-        return {parameter.nom: parameter.value_at(day) for parameter in self.parametres}
+        """Every parameter name, with the value its version in force on ``day`` gives (or None)."""
+        values: dict[str, Value] = {parameter.nom: None for parameter in self.parametres}
+        for parameter in self.parametres:
+            if parameter.validite.contains(day):
+                values[parameter.nom] = parameter.value_at(day)
+        return values
 
-    def parameter(self, name: str) -> Parameter | None:
-        return next((p for p in self.parametres if p.nom == name), None)
+    def parameter(self, name: str, day: dt.date | None = None) -> Parameter | None:
+        """The parameter of that name (its version in force on ``day`` when one is given)."""
+        return next(
+            (p for p in self.parametres if p.nom == name and (day is None or p.validite.contains(day))),
+            None,
+        )
 
     def rule(self, rule_id: str, day: dt.date | None = None) -> Rule | None:
         return next(
