@@ -31,7 +31,7 @@ The engine's sharp edges, handled here
   themselves and the runner re-raises them as :class:`~cms_law.errors.EvaluationError` naming the rule.
 * Ruleset names are process-global: each compiled ruleset gets a fresh, unique name.
 * A fact that no rule matches makes the engine raise, after which deleting the session crashes
-  the process: only facts that some rule consumes are ever asserted.
+  the process: only facts that some rule consumes are ever asserted, each exactly once.
 """
 
 from __future__ import annotations
@@ -104,12 +104,17 @@ class CompiledRuleset:
 
     def __init__(self, rules: Sequence[Rule], given: Sequence[str]) -> None:
         self.rules = tuple(rules)
-        self.given = tuple(given)
+        # The same fact asserted twice corrupts the engine's session: each name is given once.
+        self.given = tuple(dict.fromkeys(given))
         self.name = f"cms_law_{next(_RULESET_NAMES)}"
         self._producers: dict[str, list[Rule]] = {}
         for rule in self.rules:
             for name in rule.alors:
                 self._producers.setdefault(name, []).append(rule)
+        both = sorted(set(self._producers) & set(self.given))
+        if both:
+            rule = self._producers[both[0]][0]
+            raise EvaluationError(rule.id, f"« {both[0]} » est à la fois une donnée fournie et une conclusion de règle")
         self._overrides = self._exception_closure()
         self._settled_names = set(self.given) | set(self._producers)
         self._consumed = {name for rule in self.rules for name in rule.reads if name in self._settled_names}

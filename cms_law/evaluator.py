@@ -15,11 +15,12 @@ from typing import Any
 from . import expressions
 from .compiler import CompiledRuleset
 from .errors import InputError, Problem
-from .explain import build_explanation, fill, french
+from .errors import EvaluationError
+from .explain import build_explanation, derogation_text, fill, french
 from .expressions import Value
 from .inputs import parse_commune
 from .loader import load_rulebook
-from .model import Evaluation, LawRegime, RuleBook, TriennialPeriod
+from .model import CheckedCondition, DerogationResult, Evaluation, LawRegime, RuleBook, TriennialPeriod
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 _COMPILED: dict[tuple[int, tuple[str, ...]], CompiledRuleset] = {}
@@ -139,7 +140,46 @@ def evaluate(
         conventions_modifiees=overridden,
         explication=build_explanation(book, run, chosen, overridden),
         rulebook=book,
+        derogations=_derogations(book, period, run.values),
     )
+
+
+def _derogations(
+    book: RuleBook, period: TriennialPeriod, values: Mapping[str, Value]
+) -> tuple[DerogationResult, ...]:
+    """Each derogation in force, with each of its conditions found met, unmet or unknowable."""
+    results = []
+    for derogation in book.derogations_at(period.date_reference):
+        checked = tuple(
+            CheckedCondition(condition, _truth(derogation.id, condition.condition, values))
+            for condition in derogation.conditions
+        )
+        ouverte = all(item.remplie is True for item in checked)
+        results.append(
+            DerogationResult(
+                derogation=derogation,
+                ouverte=ouverte,
+                plancher=values.get(derogation.plancher) if derogation.plancher else None,  # type: ignore[arg-type]
+                periodes_restantes=(
+                    values.get(derogation.periodes_restantes) if derogation.periodes_restantes else None  # type: ignore[arg-type]
+                ),
+                conditions=checked,
+                texte=derogation_text(book, derogation, ouverte, checked, values.get),
+            )
+        )
+    return tuple(results)
+
+
+def _truth(owner: str, condition: expressions.Expression, values: Mapping[str, Value]) -> bool | None:
+    try:
+        value = condition.evaluate(values.get)
+    except expressions.Unknown:
+        return None
+    except expressions.ExpressionError as error:
+        raise EvaluationError(owner, str(error)) from None
+    if not isinstance(value, bool):
+        raise EvaluationError(owner, f"une condition doit valoir vrai ou faux, elle vaut {value!r}")
+    return value
 
 
 def _failed_checks(book: RuleBook, period: TriennialPeriod, given: Mapping[str, Value]) -> list[Problem]:

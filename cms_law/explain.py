@@ -19,7 +19,18 @@ from babel.numbers import format_decimal, format_percent
 
 from .compiler import RunResult
 from .expressions import Value
-from .model import PROVENANCES, PROVENANCES_ABREGEES, Citation, Evaluation, Explanation, RuleBook, Step
+from .model import (
+    PROVENANCES,
+    PROVENANCES_ABREGEES,
+    CheckedCondition,
+    Citation,
+    Derogation,
+    DerogationResult,
+    Evaluation,
+    Explanation,
+    RuleBook,
+    Step,
+)
 
 LOCALE = "fr_FR"
 #: Decimal places kept when a non-terminating exact value must be written as a decimal.
@@ -153,6 +164,65 @@ def _convention_step(book: RuleBook, name: str, option: str, chosen: bool) -> St
     )
 
 
+def derogation_text(
+    book: RuleBook,
+    derogation: Derogation,
+    ouverte: bool,
+    conditions: Sequence[CheckedCondition],
+    lookup: Callable[[str], Value],
+) -> str:
+    """The derogation's French sentence, then what it still requires or why it is closed."""
+    template = derogation.explication_ouverte if ouverte else derogation.explication_fermee
+    text = fill(template, lookup, book.type_of)
+    failed = [c for c in conditions if c.remplie is False]
+    unknown = [c for c in conditions if c.remplie is None]
+    if failed:
+        text += " Condition(s) non remplie(s) : " + " ; ".join(_condition_phrase(c) for c in failed) + "."
+    if unknown:
+        text += " À vérifier, les données fournies ne le disant pas : " + " ; ".join(
+            _condition_phrase(c) for c in unknown
+        ) + "."
+    if ouverte and derogation.exigences:
+        text += " Elle requiert : " + " ; ".join(
+            f"{r.texte} ({' ; '.join(c.court for c in r.citations)})" for r in derogation.exigences
+        ) + "."
+    return text
+
+
+def _condition_phrase(checked: CheckedCondition) -> str:
+    citations = " ; ".join(c.court for c in checked.condition.citations)
+    return f"{checked.condition.libelle} ({citations})"
+
+
+def derogation_as_dict(result: DerogationResult) -> dict[str, Any]:
+    derogation = result.derogation
+    data: dict[str, Any] = {
+        "type": derogation.type,
+        "regle": derogation.id,
+        "titre": derogation.titre,
+        "citations": [c.court for c in derogation.citations],
+        "ouverte": result.ouverte,
+    }
+    if derogation.plancher is not None:
+        data["plancher"] = result.plancher
+    if derogation.periodes_restantes is not None:
+        data["periodes_restantes"] = result.periodes_restantes
+    data["conditions"] = [
+        {
+            "libelle": c.condition.libelle,
+            "citation": " ; ".join(x.court for x in c.condition.citations),
+            "citations": [x.court for x in c.condition.citations],
+            "remplie": c.remplie,
+        }
+        for c in result.conditions
+    ]
+    data["exigences"] = [
+        {"texte": r.texte, "citations": [c.court for c in r.citations]} for r in derogation.exigences
+    ]
+    data["explication"] = result.texte
+    return data
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -216,6 +286,7 @@ def evaluation_as_dict(evaluation: Evaluation) -> dict[str, Any]:
         "version_loi": evaluation.regime.id,
         "version_loi_libelle": evaluation.regime.titre,
         **_outputs(evaluation),
+        "derogations": [derogation_as_dict(result) for result in evaluation.derogations],
         "conventions": {
             name: {"valeur": option, "par_defaut": name not in evaluation.conventions_modifiees}
             for name, option in evaluation.conventions.items()
@@ -269,6 +340,12 @@ def render_text(evaluation: Evaluation) -> str:
     for number, step in enumerate(evaluation.explication, start=1):
         lines.append(f"{number}. {step.texte}")
         lines.append(f"   → {cite_in_full(step.citations)} ({step.regle})")
+    if evaluation.derogations:
+        lines += ["", "Dérogations et aménagements :"]
+    for result in evaluation.derogations:
+        state = "ouverte" if result.ouverte else "fermée"
+        lines.append(f"- {result.derogation.titre} : {state}. {result.texte}")
+        lines.append(f"   → {cite_in_full(result.derogation.citations)} ({result.derogation.id})")
     return "\n".join(lines) + "\n"
 
 

@@ -28,13 +28,16 @@ from .model import (
     ArticleVersion,
     Check,
     Citation,
+    Condition,
     Convention,
     DatedValue,
+    Derogation,
     InputField,
     Law,
     LawRegime,
     Parameter,
     Period,
+    Requirement,
     Rule,
     RuleBook,
     Variable,
@@ -172,6 +175,7 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
     conventions: dict[str, Convention] = {}
     regles: list[Rule] = []
     controles: list[Check] = []
+    derogations: list[Derogation] = []
     for (name, resource), article in zip(article_files, articles):
         data = _load_yaml(resource, name)
         parametres += _load_parameters(data.get("parametres"), article, citer)
@@ -181,6 +185,7 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
             conventions[convention.nom] = convention
         regles += _load_rules(data.get("regles"), article, citer)
         controles += _load_checks(data.get("controles"), article, citer)
+        derogations += _load_derogations(data.get("derogations"), article, citer)
     book = RuleBook(
         lois=lois,
         regimes=regimes,
@@ -194,6 +199,7 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
         controles=tuple(controles),
         sorties=sorties,
         periode=periode,
+        derogations=tuple(derogations),
     )
     _check_names(book, periode_expression=periode["date_reference"])
     _check_rules(book)
@@ -279,7 +285,7 @@ def _load_article_text(data: Any, name: str, lois: Mapping[str, Law]) -> Article
         data,
         "fichier",
         ["article", "code", "version", "alineas"],
-        ["sources", "parametres", "conventions", "regles", "controles"],
+        ["sources", "parametres", "conventions", "regles", "controles", "derogations"],
     )
     version = reader.mapping(
         data["version"], "version", ["debut", "fin", "loi"], ["debut_precision", "legifrance", "note"]
@@ -577,6 +583,53 @@ def _load_checks(raw: object, article: ArticleVersion, citer: _CitationResolver)
     return checks
 
 
+def _load_derogations(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Derogation]:
+    derogations = []
+    for spec in _Reader(article.fichier).sequence(raw, "derogations"):
+        derogation_id = spec.get("id") if isinstance(spec, Mapping) else None
+        reader = _Reader(article.fichier, f"dérogation {derogation_id}")
+        spec = reader.mapping(
+            spec,
+            "dérogation",
+            ["id", "type", "titre", "cite", "conditions", "explication_ouverte", "explication_fermee"],
+            ["plancher", "periodes_restantes", "exigences"],
+        )
+        day = article.validite.debut
+        conditions = []
+        for raw_condition in reader.sequence(spec["conditions"], "conditions"):
+            item = reader.mapping(raw_condition, "condition", ["libelle", "cite", "condition"])
+            conditions.append(
+                Condition(
+                    libelle=reader.text(item["libelle"], "libelle"),
+                    citations=citer.many(reader, item["cite"], article, day),
+                    condition=reader.expression(item["condition"], "condition"),
+                )
+            )
+        requirements = []
+        for raw_requirement in reader.sequence(spec.get("exigences"), "exigences"):
+            item = reader.mapping(raw_requirement, "exigence", ["texte", "cite"])
+            requirements.append(
+                Requirement(reader.text(item["texte"], "texte"), citer.many(reader, item["cite"], article, day))
+            )
+        derogations.append(
+            Derogation(
+                id=reader.text(spec["id"], "id"),
+                type=reader.text(spec["type"], "type"),
+                titre=reader.text(spec["titre"], "titre"),
+                citations=citer.many(reader, spec["cite"], article, day),
+                validite=article.validite,
+                conditions=tuple(conditions),
+                plancher=spec.get("plancher"),
+                periodes_restantes=spec.get("periodes_restantes"),
+                exigences=tuple(requirements),
+                explication_ouverte=reader.text(spec["explication_ouverte"], "explication_ouverte"),
+                explication_fermee=reader.text(spec["explication_fermee"], "explication_fermee"),
+                fichier=article.fichier,
+            )
+        )
+    return derogations
+
+
 def template_names(template: str) -> set[str]:
     """The names a French explanation template refers to (``{taux_cible}``)."""
     return {field for _, field, _, _ in string.Formatter().parse(template) if field}
@@ -612,6 +665,15 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
         for name in rule.alors:
             if name not in book.variables or name in inputs:
                 raise fail(f"« alors » conclut « {name} », qui n'est pas une variable déclarée dans vocabulaire.yaml")
+    for derogation in book.derogations:
+        fail = functools.partial(RuleFileError, derogation.fichier, element=f"dérogation {derogation.id}")
+        for condition in derogation.conditions:
+            require(condition.condition.names, fail)
+        require(template_names(derogation.explication_ouverte), fail)
+        require(template_names(derogation.explication_fermee), fail)
+        for shown in (derogation.plancher, derogation.periodes_restantes):
+            if shown is not None and shown not in book.variables:
+                raise fail(f"« {shown} » n'est pas une variable déclarée dans vocabulaire.yaml")
     for check in book.controles:
         fail = functools.partial(RuleFileError, check.fichier, element=f"contrôle {check.champ}")
         require(check.condition.names, fail)

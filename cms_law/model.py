@@ -130,7 +130,7 @@ class Citation:
             parts.append(self.alinea.section)
         if self.alinea.item:
             parts.append(self.alinea.item)
-        elif self.alinea.alinea is not None and self._section_has_several_alineas():
+        elif self.alinea.alinea is not None and (not self.alinea.section or self._section_has_several_alineas()):
             parts.append(f"al. {self.alinea.alinea}")
         return ", ".join(parts)
 
@@ -258,6 +258,45 @@ class Check:
 
 
 @attrs.frozen
+class Condition:
+    """One condition of a derogation, in words, with the alinéas that set it."""
+
+    libelle: str
+    citations: tuple[Citation, ...]
+    condition: Expression
+
+
+@attrs.frozen
+class Requirement:
+    """Something a derogation requires that the input cannot show (a signature, an opinion…)."""
+
+    texte: str
+    citations: tuple[Citation, ...]
+
+
+@attrs.frozen
+class Derogation:
+    """A way the law lets a commune depart from its legal objective, and its conditions.
+
+    ``plancher`` and ``periodes_restantes`` name variables computed by rules (so their own
+    reasoning is explained); the conditions are checked against the evaluation's values.
+    """
+
+    id: str
+    type: str
+    titre: str
+    citations: tuple[Citation, ...]
+    validite: Period
+    conditions: tuple[Condition, ...]
+    plancher: str | None
+    periodes_restantes: str | None
+    exigences: tuple[Requirement, ...]
+    explication_ouverte: str
+    explication_fermee: str
+    fichier: str
+
+
+@attrs.frozen
 class LawRegime:
     """A version of the encoded law as a whole: the state of the rules between two dates."""
 
@@ -283,6 +322,10 @@ class RuleBook:
     controles: tuple[Check, ...]
     sorties: tuple[Any, ...]
     periode: Mapping[str, Any] = attrs.field(converter=_frozen_mapping)
+    derogations: tuple[Derogation, ...] = ()
+
+    def derogations_at(self, day: dt.date) -> tuple[Derogation, ...]:
+        return tuple(d for d in self.derogations if d.validite.contains(day))
 
     def regime_at(self, day: dt.date) -> LawRegime | None:
         return next((regime for regime in self.regimes if regime.validite.contains(day)), None)
@@ -381,6 +424,26 @@ class Explanation:
 
 
 @attrs.frozen
+class CheckedCondition:
+    """A derogation's condition and whether the commune meets it (``None``: the input cannot tell)."""
+
+    condition: Condition
+    remplie: bool | None
+
+
+@attrs.frozen
+class DerogationResult:
+    """A derogation as it stands for one commune: open or not, its floor, what it requires."""
+
+    derogation: Derogation
+    ouverte: bool
+    plancher: int | None
+    periodes_restantes: int | None
+    conditions: tuple[CheckedCondition, ...]
+    texte: str
+
+
+@attrs.frozen
 class Evaluation:
     """The result of evaluating one commune for one period, with its explanation.
 
@@ -398,6 +461,7 @@ class Evaluation:
     conventions_modifiees: frozenset[str]
     explication: Explanation
     rulebook: RuleBook = attrs.field(repr=False, eq=False)
+    derogations: tuple[DerogationResult, ...] = ()
 
     def __getitem__(self, name: str) -> Value:
         return self.valeurs[name]

@@ -36,6 +36,9 @@ def test_legal_case_names_a_real_alinea(case: LegalCase) -> None:
     stored = {citation.court for rule in load_rulebook().regles for citation in rule.citations}
     stored |= {c.court for p in load_rulebook().parametres for c in p.citations}
     stored |= {c.court for c in load_rulebook().controles for c in c.citations}
+    for derogation in load_rulebook().derogations:
+        stored |= {c.court for c in derogation.citations}
+        stored |= {c.court for condition in derogation.conditions for c in condition.citations}
     for citation in case.verifie:
         if citation == "entrée":
             continue
