@@ -528,11 +528,16 @@ def _load_conventions(raw: object, article: ArticleVersion, citer: _CitationReso
 # --------------------------------------------------------------------------- rules and checks
 
 
+def _identified_items(raw: object, article: ArticleVersion, section: str, label: str) -> Iterable[tuple[_Reader, Any]]:
+    """Each item of a list section, with a reader whose errors name it (« règle L302-8.VII.1° »)."""
+    for spec in _Reader(article.fichier).sequence(raw, section):
+        item_id = spec.get("id") if isinstance(spec, Mapping) else None
+        yield _Reader(article.fichier, f"{label} {item_id}"), spec
+
+
 def _load_rules(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Rule]:
     rules = []
-    for spec in _Reader(article.fichier).sequence(raw, "regles"):
-        rule_id = spec.get("id") if isinstance(spec, Mapping) else None
-        reader = _Reader(article.fichier, f"règle {rule_id}")
+    for reader, spec in _identified_items(raw, article, "regles", "règle"):
         spec = reader.mapping(
             spec, "règle", ["id", "titre", "cite", "alors", "explication"], ["si", "valide", "exception_de"]
         )
@@ -585,9 +590,7 @@ def _load_checks(raw: object, article: ArticleVersion, citer: _CitationResolver)
 
 def _load_derogations(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Derogation]:
     derogations = []
-    for spec in _Reader(article.fichier).sequence(raw, "derogations"):
-        derogation_id = spec.get("id") if isinstance(spec, Mapping) else None
-        reader = _Reader(article.fichier, f"dérogation {derogation_id}")
+    for reader, spec in _identified_items(raw, article, "derogations", "dérogation"):
         spec = reader.mapping(
             spec,
             "dérogation",

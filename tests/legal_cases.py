@@ -62,13 +62,7 @@ def iter_mismatches(expected: Any, actual: Any, path: str = "") -> Iterator[str]
 
     if isinstance(expected, dict) and isinstance(actual, list):
         # A list of typed items (the derogations) is checked by type: {abaissement: {...}}.
-        by_type = {item.get("type"): item for item in actual if isinstance(item, dict)}
-        for kind, value in expected.items():
-            if kind not in by_type:
-                yield f"{path}{kind} : absent du résultat"
-            else:
-                yield from iter_mismatches(value, by_type[kind], f"{path}{kind}.")
-        return
+        actual = {item.get("type"): item for item in actual if isinstance(item, dict)}
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             yield f"{path or 'résultat'} : attendu {expected!r}, obtenu {actual!r}"
