@@ -10,7 +10,9 @@ from cms_law import InputError, evaluate, load_rulebook
 from legal_cases import LegalCase, iter_mismatches, load_cases
 
 CASES = load_cases()
-CITATION = re.compile(r"^(L|R)\. \d{3}-\d+(-\d+)*(, [IVX]+( bis)?(, (al\. \d+|\d+°))?)?$")
+# « L. 302-8, VII, 1° », « L. 302-8, III », or « L. 302-5, al. 1 » for an article without sections
+# (the rédactions of the 2000s).
+CITATION = re.compile(r"^(L|R)\. \d{3}-\d+(-\d+)*((, [IVX]+( bis)?)(, (al\. \d+|\d+°))?|, al\. \d+)?$")
 
 
 def test_there_are_enough_legal_cases() -> None:
