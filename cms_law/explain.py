@@ -364,8 +364,11 @@ def cite_in_full(citations: Sequence[Citation]) -> str:
     texts = []
     for group in groups:
         version = group[0].version
-        parts = [_within_article(c) + _provenance_tag(c) for c in group]
-        text = f"article {version.article}" + (f", {' et '.join(parts)}" if any(parts) else "")
+        # A missing part that cannot be located in the article (« suite » of a version without
+        # sections) has nothing but its provenance: « article L. 302-8 [texte non disponible] ».
+        joined = " et ".join((_within_article(c) + _provenance_tag(c)).strip() for c in group)
+        separator = " " if joined.startswith("[") else ", "
+        text = f"article {version.article}" + (separator + joined if joined else "")
         texts.append(f"{text} du {version.code}, {version.redaction}")
     return " ; ".join(texts)
 
