@@ -1,0 +1,69 @@
+"""The documentation site builds from the rule files without a warning, and shows the law.
+
+Legal experts audit the encoding on this site: a rule whose metadata breaks a page (a citation,
+a link, an explanation template) must fail the test suite, not go unnoticed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from cms_law import load_rulebook
+from cms_law.sphinxext import GENERATED, LEGIFRANCE, version_path
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def _text(page: Path) -> str:
+    """A page as a reader sees it: no tags, entities decoded, spaces collapsed."""
+    raw = page.read_text(encoding="utf-8")
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
+
+
+def test_the_site_builds_and_shows_the_law_its_rules_and_the_coverage(tmp_path: Path) -> None:
+    out = tmp_path / "html"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-d",
+            str(tmp_path / "doctrees"),
+            str(DOCS),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr
+
+    rule = load_rulebook().rule("L302-8.VII.1°")
+    assert rule is not None
+    citation = rule.citations[0]
+    pages = out / GENERATED / version_path(citation.version)
+    text_page = _text(pages.parent / f"{pages.name}.html")
+    rules_page = _text(pages.parent / f"{pages.name}-regles.html")
+
+    assert citation.alinea.texte is not None
+    assert " ".join(citation.alinea.texte.split()) in text_page
+    assert "L302-8.VII.1°" in text_page  # under its alinéa
+    assert "L302-8.VII.1° — " + rule.titre in rules_page  # its own section
+    assert "Exemple calculé par le moteur" in rules_page
+    assert "Cas de test qui appliquent cette règle" in rules_page
+
+    coverage = _text(out / GENERATED / "couverture.html")
+    assert "Alinéas qu'aucune règle n'encode" in coverage
+    assert "Textes dont la provenance n'est pas authentique" in coverage
+    if citation.version.legifrance:
+        assert (
+            LEGIFRANCE.format(citation.version.legifrance)
+            in (pages.parent / f"{pages.name}.html").read_text()
+        )
