@@ -342,7 +342,7 @@ def formula_block(rule: Rule) -> list[str]:
     lines = clause("si", "", rule.si.source) if rule.si else []
     for name, formula in rule.alors.items():
         lines += clause("alors", f"{name} = ", formula.source)
-    return [".. code-block:: none", "", *indent(lines), ""]
+    return [".. code-block:: none", "   :class: formule", "", *indent(lines), ""]
 
 
 # --------------------------------------------------------------------------- the site
@@ -1283,7 +1283,7 @@ class CommandDirective(SphinxDirective):
         # The output depends on the rule files, which Sphinx does not track: read the page each build.
         self.env.note_reread()
         command = nodes.literal_block(text=f"$ cms-law {self.arguments[0]}", language="console")
-        result = nodes.literal_block(text=output.getvalue().rstrip("\n"), language="none")
+        result = nodes.literal_block(text=output.getvalue().rstrip("\n"), language="none", classes=["sortie"])
         if "replie" not in self.options:
             return [command, result]
         node = repli(resume="afficher la sortie", ouvert=False)
