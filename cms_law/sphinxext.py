@@ -488,7 +488,11 @@ class Site:
         if rule.exception_de:
             bases = ", ".join(self.rule_link(base, rule) for base in rule.exception_de)
             lines.append(f":Exception de: {bases} (s'applique à sa place)")
-        exceptions = [other for other in self.book.regles if rule.id in other.exception_de]
+        exceptions = [
+            other
+            for other in self.book.regles
+            if rule.id in other.exception_de and other.validite.overlaps(rule.validite)
+        ]
         if exceptions:
             lines.append(
                 f":Exceptions: {', '.join(ref(rule_label(other), other.id) for other in exceptions)}"
