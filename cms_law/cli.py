@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate_command.add_argument("file", metavar="FICHIER", help="description de la commune (YAML ou JSON)")
     _add_period_and_conventions(evaluate_command)
+    evaluate_command.add_argument(
+        "--date",
+        metavar="AAAA-MM-JJ",
+        help="évaluer la période triennale qui contient cette date, sous la loi qui la régit (au lieu de --period)",
+    )
     evaluate_command.add_argument("--format", choices=("text", "json"), default="text")
 
     batch_command = commands.add_parser(
@@ -127,7 +132,7 @@ def _conventions(pairs: Sequence[str]) -> dict[str, str]:
 
 def _evaluate(arguments: argparse.Namespace, out: TextIO) -> int:
     commune = read_file(arguments.file)
-    result = evaluate(commune, arguments.period, _conventions(arguments.convention))
+    result = evaluate(commune, arguments.period, _conventions(arguments.convention), date=arguments.date)
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
 

@@ -7,6 +7,7 @@ every rate, threshold and date comes from ``rules/``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Mapping
@@ -78,6 +79,38 @@ def compiled_for(book: RuleBook, period: TriennialPeriod) -> CompiledRuleset:
         return _COMPILED[key]
 
 
+#: The names that the rules of rules/cch/L302-8 conclude for « the period containing a date ».
+_PERIOD_OF_DATE = ("periode_de_la_date_debut", "periode_de_la_date_fin")
+
+
+def period_of_date(book: RuleBook, day: dt.date) -> str:
+    """The triennial period (``AAAA-AAAA``) containing ``day``, as the rules in force that day count them."""
+    rules = tuple(rule for rule in book.rules_at(day) if set(_PERIOD_OF_DATE) & set(rule.alors))
+    if rules:
+        key = (id(book), ("période d'une date", *(f"{rule.id}@{rule.validite.debut}" for rule in rules)))
+        with _COMPILE_LOCK:
+            if key not in _COMPILED:
+                given = [*book.contexte, *dict.fromkeys(parameter.nom for parameter in book.parametres)]
+                _COMPILED[key] = CompiledRuleset(rules, given)
+            compiled = _COMPILED[key]
+        values = compiled.run({**book.parameters_at(day), "date_evaluee": day}).values
+        start, end = (values.get(name) for name in _PERIOD_OF_DATE)
+        if start is not None and end is not None:
+            return f"{start}-{end}"
+    raise InputError(
+        [Problem("date", f"aucune période triennale de la loi encodée ne contient le {french(day, 'date')}", day)]
+    )
+
+
+def _parse_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError([Problem("date", "une date de la forme AAAA-MM-JJ est attendue (ex. 2021-06-01)", value)]) from None
+
+
 def resolve_conventions(book: RuleBook, overrides: Mapping[str, str] | None) -> tuple[dict[str, str], list[Problem]]:
     chosen = {name: convention.defaut for name, convention in book.conventions.items()}
     problems = []
@@ -100,15 +133,23 @@ def evaluate(
     conventions: Mapping[str, str] | None = None,
     *,
     rulebook: RuleBook | None = None,
+    date: dt.date | str | None = None,
 ) -> Evaluation:
     """Evaluate a commune for a triennial period (default: the rules' default period).
 
     ``commune`` is a description with the French keys of ``rules/vocabulaire.yaml`` (as read from
     a YAML or JSON file); ``conventions`` overrides conventions by name (``{"arrondi_objectifs":
-    "plus_proche"}``). Raises :class:`~cms_law.errors.InputError` listing every problem of the
-    input, each naming its field.
+    "plus_proche"}``). ``date`` (``AAAA-MM-JJ``), instead of ``periode``, evaluates the period that
+    contains that day, under the law that governs that period. Raises
+    :class:`~cms_law.errors.InputError` listing every problem of the input, each naming its field.
     """
     book = rulebook or load_rulebook()
+    day = None
+    if date is not None:
+        if periode is not None:
+            raise InputError([Problem("date", "donner la période ou la date, pas les deux", date)])
+        day = _parse_date(date)
+        periode = period_of_date(book, day)
     period = parse_period(book, periode)
     regime = regime_for(book, period)
     by_key, values, problems = parse_commune(book, commune)
@@ -119,6 +160,7 @@ def evaluate(
         "periode_debut": period.debut,
         "periode_fin": period.fin,
         "date_reference": period.date_reference,
+        "date_evaluee": day,
         **book.parameters_at(period.date_reference),
         **chosen,
     }
