@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from . import __version__, batch
 from .errors import CmsLawError, InputError, Problem, RuleFileError
+from .epci import evaluate_epci
 from .evaluator import evaluate
 from .explain import citation_as_dict, french, json_value, to_json
 from .inputs import read_file
@@ -47,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
         help="évaluer la période triennale qui contient cette date, sous la loi qui la régit (au lieu de --period)",
     )
     evaluate_command.add_argument("--format", choices=("text", "json"), default="text")
+
+    epci_command = commands.add_parser(
+        "evaluate-epci",
+        help="évaluer les communes d'un EPCI ensemble : objectifs, planchers, mutualisation possible",
+    )
+    epci_command.add_argument("file", metavar="FICHIER", help="l'EPCI et la liste de ses communes (YAML ou JSON)")
+    _add_period_and_conventions(epci_command)
+    epci_command.add_argument("--format", choices=("text", "json"), default="text")
 
     batch_command = commands.add_parser(
         "batch", help="évaluer toutes les communes d'un fichier CSV (un inventaire), une ligne par commune"
@@ -101,6 +110,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             return _evaluate(arguments, out)
         if arguments.command == "batch":
             return _batch(arguments, out)
+        if arguments.command == "evaluate-epci":
+            return _evaluate_epci(arguments, out)
         return _rules(arguments, out)
     except InputError as error:
         _report_input_error(error, arguments.format, out)
@@ -133,6 +144,12 @@ def _conventions(pairs: Sequence[str]) -> dict[str, str]:
 def _evaluate(arguments: argparse.Namespace, out: TextIO) -> int:
     commune = read_file(arguments.file)
     result = evaluate(commune, arguments.period, _conventions(arguments.convention), date=arguments.date)
+    out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
+    return 0
+
+
+def _evaluate_epci(arguments: argparse.Namespace, out: TextIO) -> int:
+    result = evaluate_epci(read_file(arguments.file), arguments.period, _conventions(arguments.convention))
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
 

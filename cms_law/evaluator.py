@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import expressions
@@ -21,7 +21,15 @@ from .explain import build_explanation, derogation_text, fill, french
 from .expressions import Value
 from .inputs import parse_commune
 from .loader import load_rulebook
-from .model import CheckedCondition, DerogationResult, Evaluation, LawRegime, RuleBook, TriennialPeriod
+from .model import (
+    CheckedCondition,
+    Derogation,
+    DerogationResult,
+    Evaluation,
+    LawRegime,
+    RuleBook,
+    TriennialPeriod,
+)
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 _COMPILED: dict[tuple[int, tuple[str, ...]], CompiledRuleset] = {}
@@ -172,26 +180,31 @@ def evaluate(
     compiled = compiled_for(book, period)
     run = compiled.run(given)
     overridden = frozenset(name for name in chosen if chosen[name] != book.conventions[name].defaut)
+    derogations = derogation_results(book.derogations_at(period.date_reference), book, run.values)
+    values = {name: run.values.get(name) for name in book.variables}
+    values.update(
+        {d.derogation.variable_ouverte: d.ouverte for d in derogations if d.derogation.variable_ouverte}
+    )
     return Evaluation(
         commune=by_key,
         periode=period,
         regime=regime,
-        valeurs={name: run.values.get(name) for name in book.variables},
+        valeurs=values,
         origines=run.origins,
         conventions=chosen,
         conventions_modifiees=overridden,
         explication=build_explanation(book, run, chosen, overridden),
         rulebook=book,
-        derogations=_derogations(book, period, run.values),
+        derogations=derogations,
     )
 
 
-def _derogations(
-    book: RuleBook, period: TriennialPeriod, values: Mapping[str, Value]
+def derogation_results(
+    derogations: Sequence[Derogation], book: RuleBook, values: Mapping[str, Value]
 ) -> tuple[DerogationResult, ...]:
-    """Each derogation in force, with each of its conditions found met, unmet or unknowable."""
+    """Each derogation, with each of its conditions found met, unmet or unknowable."""
     results = []
-    for derogation in book.derogations_at(period.date_reference):
+    for derogation in derogations:
         checked = tuple(
             CheckedCondition(condition, _truth(derogation.id, condition.condition, values))
             for condition in derogation.conditions

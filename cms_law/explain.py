@@ -381,3 +381,83 @@ def _provenance_tag(citation: Citation) -> str:
     if citation.provenance == "authentique":
         return ""
     return f" [{PROVENANCES_ABREGEES[citation.provenance]}]"
+
+
+# --------------------------------------------------------------------------- EPCI
+
+
+def _aggregate_as_dict(result: Any, book: RuleBook) -> dict[str, Any]:
+    kind = book.type_of(result.aggregate.nom)
+    return {
+        "valeur": json_value(result.valeur, kind),
+        "titre": result.aggregate.titre,
+        "citations": [c.court for c in result.aggregate.citations],
+        "communes": [{"nom": name, "valeur": json_value(value, kind)} for name, value in result.contributions],
+        "indeterminees": list(result.indeterminees),
+        "texte": aggregate_text(result, book),
+    }
+
+
+def aggregate_text(result: Any, book: RuleBook) -> str:
+    """« Somme des … : A (165) + B (99) = 264 », with the communes the input could not place."""
+    kind = book.type_of(result.aggregate.nom)
+    title = result.aggregate.titre[:1].upper() + result.aggregate.titre[1:]
+    if result.aggregate.operation == "compte":
+        detail = ", ".join(name for name, _ in result.contributions) or "aucune"
+        text = f"{title} : {french(result.valeur, kind)} ({detail})"
+    else:
+        detail = " + ".join(f"{name} ({french(value, kind)})" for name, value in result.contributions)
+        text = f"{title} : {detail + ' = ' if len(result.contributions) > 1 else ''}{french(result.valeur, kind)}"
+    if result.indeterminees:
+        text += f" ; indéterminé faute de données pour : {', '.join(result.indeterminees)}"
+    return text + "."
+
+
+def epci_as_dict(evaluation: Any) -> dict[str, Any]:
+    book = evaluation.rulebook
+    return {
+        "epci": {field.cle: json_value(evaluation.epci[field.cle], field.type)
+                 for field in book.entrees_epci if field.cle in evaluation.epci},
+        "periode": str(evaluation.periode),
+        "version_loi": evaluation.regime.id,
+        "communes": [commune.as_dict() for commune in evaluation.communes],
+        "agregats": {r.aggregate.nom: _aggregate_as_dict(r, book) for r in evaluation.agregats},
+        "derogations": [derogation_as_dict(result) for result in evaluation.derogations],
+    }
+
+
+def render_epci_text(evaluation: Any) -> str:
+    book = evaluation.rulebook
+    name = evaluation.epci.get("nom", "EPCI")
+    lines = [
+        f"EPCI : {name}",
+        f"Période triennale : {evaluation.periode}",
+        f"Droit applicable : {evaluation.regime.titre}",
+        "",
+        "Communes :",
+    ]
+    for commune in evaluation.communes:
+        values = commune.valeurs
+        objective = values.get("objectif_triennal")
+        regime = commune.citation_of("taux_rattrapage")
+        summary = (
+            f"objectif {french(objective, 'entier')} logements ({french(values.get('taux_rattrapage'), 'taux')} "
+            f"de {french(values.get('logements_manquants'), 'entier')} manquants, {regime.court if regime else ''})"
+            if objective is not None
+            else "pas d'objectif de rattrapage"
+        )
+        lines.append(f"  - {commune.commune.get('nom')} : {summary}")
+        for result in commune.derogations:
+            if result.derogation.type in {d.derogation.type for d in evaluation.derogations}:
+                floor = f", plancher {french(result.plancher, 'entier')}" if result.plancher is not None else ""
+                state = "possible" if result.ouverte else "non ouverte"
+                lines.append(f"      {result.derogation.titre} : {state}{floor}")
+    lines += ["", "À l'échelle de l'EPCI :"]
+    for result in evaluation.agregats:
+        lines.append(f"  - {aggregate_text(result, book)}")
+        lines.append(f"    → {cite_in_full(result.aggregate.citations)}")
+    for result in evaluation.derogations:
+        state = "possible" if result.ouverte else "impossible en l'état"
+        lines.append(f"  - {result.derogation.titre} : {state}. {result.texte}")
+        lines.append(f"    → {cite_in_full(result.derogation.citations)} ({result.derogation.id})")
+    return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -43,23 +43,30 @@ def read_file(path: str | Path) -> Any:
 
 
 def parse_commune(book: RuleBook, data: object) -> tuple[dict[str, Value], dict[str, Value], list[Problem]]:
-    """Check and convert a commune description.
+    """Check and convert a commune description (see :func:`parse_fields`)."""
+    return parse_fields(book.entrees, data, "commune")
+
+
+def parse_fields(
+    declared: Sequence[InputField], data: object, what: str, other_keys: Sequence[str] = ()
+) -> tuple[dict[str, Value], dict[str, Value], list[Problem]]:
+    """Check and convert a description against its declared fields.
 
     Returns the values by field key (as given), the values by rule variable (defaults filled in)
-    and the problems found.
+    and the problems found. ``other_keys`` are keys the caller reads itself (an EPCI's communes).
     """
     if not isinstance(data, Mapping):
-        return {}, {}, [Problem("commune", "un dictionnaire de champs est attendu", type(data).__name__)]
-    fields = {field.cle: field for field in book.entrees}
+        return {}, {}, [Problem(what, "un dictionnaire de champs est attendu", type(data).__name__)]
+    fields = {field.cle: field for field in declared}
     problems: list[Problem] = []
     for key in data:
-        if key not in fields:
+        if key not in fields and key not in other_keys:
             problems.append(
-                Problem(str(key), f"champ inconnu (champs acceptés : {', '.join(fields)})", data[key])
+                Problem(str(key), f"champ inconnu (champs acceptés : {', '.join([*fields, *other_keys])})", data[key])
             )
     by_key: dict[str, Value] = {}
     by_variable: dict[str, Value] = {}
-    for field in book.entrees:
+    for field in declared:
         raw = data.get(field.cle)
         if raw is None:
             if field.requis:

@@ -18,12 +18,14 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
+import attrs
 import yaml
 
 from . import expressions
 from .errors import RuleFileError
 from .model import (
     PROVENANCES,
+    Aggregate,
     Alinea,
     ArticleVersion,
     Check,
@@ -168,14 +170,15 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
         _load_article_text(_load_yaml(resource, name), name, lois) for name, resource in article_files
     )
     _check_article_versions(articles)
-    vocabulary = _load_yaml(root / "vocabulaire.yaml", "vocabulaire.yaml")
-    variables, entrees, contexte, sorties = _load_vocabulary(vocabulary, "vocabulaire.yaml")
+    vocabulary = _load_vocabulary(_load_yaml(root / "vocabulaire.yaml", "vocabulaire.yaml"), "vocabulaire.yaml")
     citer = _CitationResolver(articles)
     parametres: list[Parameter] = []
     conventions: dict[str, Convention] = {}
     regles: list[Rule] = []
     controles: list[Check] = []
     derogations: list[Derogation] = []
+    agregats: list[Aggregate] = []
+    derogations_epci: list[Derogation] = []
     for (name, resource), article in zip(article_files, articles):
         data = _load_yaml(resource, name)
         parametres += _load_parameters(data.get("parametres"), article, citer)
@@ -185,21 +188,26 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
             conventions[convention.nom] = convention
         regles += _load_rules(data.get("regles"), article, citer)
         controles += _load_checks(data.get("controles"), article, citer)
-        derogations += _load_derogations(data.get("derogations"), article, citer)
+        derogations += _load_derogations(data.get("derogations"), article, citer, "derogations")
+        agregats += _load_aggregates(data.get("agregats"), article, citer)
+        derogations_epci += _load_derogations(data.get("derogations_epci"), article, citer, "derogations_epci")
     book = RuleBook(
         lois=lois,
         regimes=regimes,
         articles=articles,
-        variables=variables,
-        entrees=entrees,
-        contexte=contexte,
+        variables=vocabulary.variables,
+        entrees=vocabulary.entrees,
+        entrees_epci=vocabulary.entrees_epci,
+        contexte=vocabulary.contexte,
         parametres=tuple(parametres),
         conventions=conventions,
         regles=tuple(regles),
         controles=tuple(controles),
-        sorties=sorties,
+        sorties=vocabulary.sorties,
         periode=periode,
         derogations=tuple(derogations),
+        agregats=tuple(agregats),
+        derogations_epci=tuple(derogations_epci),
     )
     _check_names(book, periode_expression=periode["date_reference"])
     _check_rules(book)
@@ -285,7 +293,7 @@ def _load_article_text(data: Any, name: str, lois: Mapping[str, Law]) -> Article
         data,
         "fichier",
         ["article", "code", "version", "alineas"],
-        ["sources", "parametres", "conventions", "regles", "controles", "derogations"],
+        ["sources", "parametres", "conventions", "regles", "controles", "derogations", "agregats", "derogations_epci"],
     )
     version = reader.mapping(
         data["version"], "version", ["debut", "fin", "loi"], ["debut_precision", "legifrance", "note"]
@@ -412,11 +420,18 @@ class _CitationResolver:
 # --------------------------------------------------------------------------- vocabulary
 
 
-def _load_vocabulary(
-    data: Any, name: str
-) -> tuple[dict[str, Variable], tuple[InputField, ...], dict[str, Variable], tuple[Any, ...]]:
+@attrs.frozen
+class _Vocabulary:
+    variables: dict[str, Variable]
+    entrees: tuple[InputField, ...]
+    entrees_epci: tuple[InputField, ...]
+    contexte: dict[str, Variable]
+    sorties: tuple[Any, ...]
+
+
+def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
     reader = _Reader(name)
-    data = reader.mapping(data, "fichier", ["entrees", "contexte", "variables", "sorties"])
+    data = reader.mapping(data, "fichier", ["entrees", "contexte", "variables", "sorties"], ["epci"])
 
     def variable(key: str, raw: object, table: str) -> Variable:
         item = _Reader(name, f"{table}.{key}")
@@ -427,11 +442,30 @@ def _load_vocabulary(
 
     variables = {key: variable(key, raw, "variables") for key, raw in reader.entries(data["variables"], "variables")}
     contexte = {key: variable(key, raw, "contexte") for key, raw in reader.entries(data["contexte"], "contexte")}
-    entrees = []
-    for key, raw in reader.entries(data["entrees"], "entrees"):
-        item = _Reader(name, f"entrees.{key}")
+    entrees = _input_fields(reader, data["entrees"], "entrees")
+    entrees_epci = _input_fields(reader, data.get("epci"), "epci")
+    names = [*variables, *contexte, *(field.variable for field in entrees)]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise reader.error(f"nom(s) défini(s) plusieurs fois : {', '.join(duplicates)}")
+    for field in entrees:
+        variables[field.variable] = Variable(field.variable, field.type, field.libelle, field.description)
+    commune_inputs = {field.variable: field for field in entrees}
+    for field in entrees_epci:
+        # An EPCI field either sets the same-named input of each of its communes (same type), or
+        # is the EPCI's own (its name).
+        if field.variable in commune_inputs and commune_inputs[field.variable].type != field.type:
+            raise reader.error(f"epci.{field.cle} : type différent de l'entrée {field.variable} des communes")
+        variables.setdefault(field.variable, Variable(field.variable, field.type, field.libelle, field.description))
+    return _Vocabulary(variables, entrees, entrees_epci, contexte, tuple(reader.sequence(data["sorties"], "sorties")))
+
+
+def _input_fields(reader: _Reader, raw: object, section: str) -> tuple[InputField, ...]:
+    fields = []
+    for key, spec_raw in reader.entries(raw, section):
+        item = _Reader(reader.fichier, f"{section}.{key}")
         spec = item.mapping(
-            raw,
+            spec_raw,
             "entrée",
             ["type", "libelle", "description", "requis"],
             ["variable", "defaut", "min", "max", "motif"],
@@ -445,7 +479,7 @@ def _load_vocabulary(
                 re.compile(pattern)
             except (re.error, TypeError) as error:
                 raise item.error(f"motif : expression régulière invalide ({error})") from None
-        entrees.append(
+        fields.append(
             InputField(
                 cle=key,
                 variable=spec.get("variable", key),
@@ -459,13 +493,7 @@ def _load_vocabulary(
                 motif=pattern,
             )
         )
-    names = [*variables, *contexte, *(field.variable for field in entrees)]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise reader.error(f"nom(s) défini(s) plusieurs fois : {', '.join(duplicates)}")
-    for field in entrees:
-        variables[field.variable] = Variable(field.variable, field.type, field.libelle, field.description)
-    return variables, tuple(entrees), contexte, tuple(reader.sequence(data["sorties"], "sorties"))
+    return tuple(fields)
 
 
 # --------------------------------------------------------------------------- parameters, conventions
@@ -588,14 +616,16 @@ def _load_checks(raw: object, article: ArticleVersion, citer: _CitationResolver)
     return checks
 
 
-def _load_derogations(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Derogation]:
+def _load_derogations(
+    raw: object, article: ArticleVersion, citer: _CitationResolver, section: str
+) -> list[Derogation]:
     derogations = []
-    for reader, spec in _identified_items(raw, article, "derogations", "dérogation"):
+    for reader, spec in _identified_items(raw, article, section, "dérogation"):
         spec = reader.mapping(
             spec,
             "dérogation",
             ["id", "type", "titre", "cite", "conditions", "explication_ouverte", "explication_fermee"],
-            ["plancher", "periodes_restantes", "exigences"],
+            ["plancher", "periodes_restantes", "exigences", "variable_ouverte"],
         )
         day = article.validite.debut
         conditions = []
@@ -628,9 +658,33 @@ def _load_derogations(raw: object, article: ArticleVersion, citer: _CitationReso
                 explication_ouverte=reader.text(spec["explication_ouverte"], "explication_ouverte"),
                 explication_fermee=reader.text(spec["explication_fermee"], "explication_fermee"),
                 fichier=article.fichier,
+                variable_ouverte=spec.get("variable_ouverte"),
             )
         )
     return derogations
+
+
+def _load_aggregates(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Aggregate]:
+    aggregates = []
+    for reader, spec in _identified_items(raw, article, "agregats", "agrégat"):
+        spec = reader.mapping(spec, "agrégat", ["nom", "titre", "cite"], ["somme", "compte", "parmi"])
+        operations = [key for key in ("somme", "compte") if key in spec]
+        if len(operations) != 1:
+            raise reader.error("un agrégat a exactement une opération : « somme » ou « compte »")
+        operation = operations[0]
+        aggregates.append(
+            Aggregate(
+                nom=reader.text(spec["nom"], "nom"),
+                titre=reader.text(spec["titre"], "titre"),
+                citations=citer.many(reader, spec["cite"], article, article.validite.debut),
+                operation=operation,
+                expression=reader.expression(spec[operation], operation),
+                parmi=reader.expression(spec["parmi"], "parmi") if "parmi" in spec else None,
+                validite=article.validite,
+                fichier=article.fichier,
+            )
+        )
+    return aggregates
 
 
 def template_names(template: str) -> set[str]:
@@ -668,8 +722,15 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
         for name in rule.alors:
             if name not in book.variables or name in inputs:
                 raise fail(f"« alors » conclut « {name} », qui n'est pas une variable déclarée dans vocabulaire.yaml")
-    for derogation in book.derogations:
+    for aggregate in book.agregats:
+        fail = functools.partial(RuleFileError, aggregate.fichier, element=f"agrégat {aggregate.nom}")
+        require(aggregate.expression.names | (aggregate.parmi.names if aggregate.parmi else set()), fail)
+        if aggregate.nom not in book.variables:
+            raise fail(f"« {aggregate.nom} » n'est pas une variable déclarée dans vocabulaire.yaml")
+    for derogation in (*book.derogations, *book.derogations_epci):
         fail = functools.partial(RuleFileError, derogation.fichier, element=f"dérogation {derogation.id}")
+        if derogation.variable_ouverte is not None and derogation.variable_ouverte not in book.variables:
+            raise fail(f"« {derogation.variable_ouverte} » n'est pas une variable déclarée dans vocabulaire.yaml")
         for condition in derogation.conditions:
             require(condition.condition.names, fail)
         require(template_names(derogation.explication_ouverte), fail)

@@ -294,6 +294,22 @@ class Derogation:
     explication_ouverte: str
     explication_fermee: str
     fichier: str
+    #: A boolean variable set to whether the derogation is open, for aggregates to count.
+    variable_ouverte: str | None = None
+
+
+@attrs.frozen
+class Aggregate:
+    """A figure over the communes of an EPCI: a sum or a count, over those meeting ``parmi``."""
+
+    nom: str
+    titre: str
+    citations: tuple[Citation, ...]
+    operation: str  # "somme" or "compte"
+    expression: Expression
+    parmi: Expression | None
+    validite: Period
+    fichier: str
 
 
 @attrs.frozen
@@ -323,9 +339,18 @@ class RuleBook:
     sorties: tuple[Any, ...]
     periode: Mapping[str, Any] = attrs.field(converter=_frozen_mapping)
     derogations: tuple[Derogation, ...] = ()
+    entrees_epci: tuple[InputField, ...] = ()
+    agregats: tuple[Aggregate, ...] = ()
+    derogations_epci: tuple[Derogation, ...] = ()
 
     def derogations_at(self, day: dt.date) -> tuple[Derogation, ...]:
         return tuple(d for d in self.derogations if d.validite.contains(day))
+
+    def aggregates_at(self, day: dt.date) -> tuple[Aggregate, ...]:
+        return tuple(a for a in self.agregats if a.validite.contains(day))
+
+    def epci_derogations_at(self, day: dt.date) -> tuple[Derogation, ...]:
+        return tuple(d for d in self.derogations_epci if d.validite.contains(day))
 
     def regime_at(self, day: dt.date) -> LawRegime | None:
         return next((regime for regime in self.regimes if regime.validite.contains(day)), None)
