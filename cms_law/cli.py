@@ -3,6 +3,7 @@
 Exit codes: 0 success; 1 invalid input (every problem is printed, each naming its field);
 2 wrong usage of the command; 3 invalid rule files or a failing rule (a defect to report);
 4 ``batch`` only: some rows were rejected (each is in the errors file), the others evaluated;
+5 ``check-contract`` only: the contract is not lawful, or cannot be shown to be;
 130 ``batch`` interrupted by Ctrl-C (the results written so far are complete and valid).
 """
 
@@ -16,6 +17,7 @@ from typing import Any, TextIO
 
 from . import __version__, batch
 from .errors import CmsLawError, InputError, Problem, RuleFileError
+from .contract import check_contract
 from .epci import evaluate_epci
 from .evaluator import evaluate
 from .explain import citation_as_dict, french, json_value, to_json
@@ -28,6 +30,7 @@ EXIT_INPUT = 1
 EXIT_USAGE = 2
 EXIT_RULES = 3
 EXIT_REJECTED = 4
+EXIT_CONTRACT_REFUSED = 5
 EXIT_INTERRUPTED = 130
 
 
@@ -58,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     epci_command.add_argument("file", metavar="FICHIER", help="l'EPCI et la liste de ses communes (YAML ou JSON)")
     _add_period_and_conventions(epci_command)
     epci_command.add_argument("--format", choices=("text", "json"), default="text")
+
+    contract_command = commands.add_parser(
+        "check-contract", help="vérifier un contrat de mixité sociale proposé : conforme, ou toutes ses violations"
+    )
+    contract_command.add_argument("file", metavar="FICHIER", help="le contrat, l'EPCI et ses communes (YAML ou JSON)")
+    _add_period_and_conventions(contract_command)
+    contract_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
 
     batch_command = commands.add_parser(
         "batch", help="évaluer toutes les communes d'un fichier CSV (un inventaire), une ligne par commune"
@@ -143,6 +153,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             return _batch(arguments, out)
         if arguments.command == "evaluate-epci":
             return _evaluate_epci(arguments, out)
+        if arguments.command == "check-contract":
+            return _check_contract(arguments, out)
         if arguments.command == "diff":
             return _diff(arguments, out)
         if arguments.command == "history":
@@ -187,6 +199,14 @@ def _evaluate_epci(arguments: argparse.Namespace, out: TextIO) -> int:
     result = evaluate_epci(read_file(arguments.file), arguments.period, _conventions(arguments.convention))
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
+
+
+def _check_contract(arguments: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 when the contract is lawful, 5 when it is not (or cannot be shown to be)."""
+    result = check_contract(read_file(arguments.file), arguments.period, _conventions(arguments.convention))
+    rendered = {"json": lambda: result.to_json() + "\n", "csv": result.csv, "text": result.texte}
+    out.write(rendered[arguments.format]())
+    return 0 if result.valide else EXIT_CONTRACT_REFUSED
 
 
 def _batch(arguments: argparse.Namespace, out: TextIO) -> int:

@@ -20,9 +20,82 @@ from .evaluator import derogation_results, evaluate, parse_period, regime_for
 from .expressions import Value
 from .inputs import parse_fields
 from .loader import load_rulebook
-from .model import Aggregate, DerogationResult, Evaluation, LawRegime, RuleBook, TriennialPeriod
+from .model import Aggregate, DerogationResult, Evaluation, InputField, LawRegime, RuleBook, TriennialPeriod
 
 COMMUNES_KEY = "communes"
+
+
+@attrs.frozen
+class Member:
+    """One commune of the set: its evaluation, and the values a contract adds to it."""
+
+    evaluation: Evaluation
+    extra: Mapping[str, Value]
+
+    @property
+    def nom(self) -> str:
+        return str(self.evaluation.commune.get("nom"))
+
+    def lookup(self, name: str) -> Value:
+        return self.extra[name] if name in self.extra else self.evaluation.valeurs.get(name)
+
+
+@attrs.frozen
+class Members:
+    """A set of communes read from a file: the set's own fields and each commune evaluated."""
+
+    fields: Mapping[str, Value]  # by key, as given
+    values: Mapping[str, Value]  # by rule variable, defaults filled in
+    period: TriennialPeriod
+    regime: LawRegime
+    communes: tuple[Member, ...]
+
+
+def evaluate_members(
+    book: RuleBook,
+    data: Mapping[str, Any],
+    periode: str | None,
+    conventions: Mapping[str, str] | None,
+    set_fields: Sequence[InputField],
+    commune_fields: Sequence[InputField] = (),
+) -> Members:
+    """Read the set's fields and evaluate each of its ``communes``; every problem of every
+    commune is reported at once, its field prefixed by the commune's position
+    (``communes[2].population``). ``commune_fields`` are read from each commune besides the
+    commune description itself (a contract's objective for it)."""
+    period = parse_period(book, periode)
+    regime = regime_for(book, period)
+    by_key, values, problems = parse_fields(set_fields, data, "epci", other_keys=[COMMUNES_KEY])
+    raw_communes = data.get(COMMUNES_KEY) if isinstance(data, Mapping) else None
+    if not isinstance(raw_communes, list) or not raw_communes:
+        problems.append(Problem(COMMUNES_KEY, "une liste non vide de communes est attendue", raw_communes))
+        raise InputError(problems)
+    inherited = _inherited_fields(book, values)
+    extra_keys = {field.cle for field in commune_fields}
+    members = []
+    for index, raw in enumerate(raw_communes, start=1):
+        where = f"{COMMUNES_KEY}[{index}]"
+        if not isinstance(raw, Mapping):
+            problems.append(Problem(where, "un dictionnaire de champs est attendu", raw))
+            continue
+        name = raw.get("nom")
+        suffix = f" (commune {name})" if name else ""
+        _, extra, extra_problems = parse_fields(commune_fields, {k: v for k, v in raw.items() if k in extra_keys}, where)
+        problems += [Problem(f"{where}.{p.champ}", p.message + suffix, p.recu) for p in extra_problems]
+        try:
+            described = {**inherited, **{k: v for k, v in raw.items() if k not in extra_keys}}
+            members.append(Member(evaluate(described, periode, conventions, rulebook=book), extra))
+        except InputError as error:
+            problems += [Problem(f"{where}.{p.champ}", p.message + suffix, p.recu) for p in error.problemes]
+    if problems:
+        raise InputError(problems)
+    return Members(by_key, values, period, regime, tuple(members))
+
+
+def _inherited_fields(book: RuleBook, set_values: Mapping[str, Value]) -> dict[str, Value]:
+    """The set's fields that set the same-named input of each commune, by that input's key."""
+    keys = {field.variable: field.cle for field in book.entrees}
+    return {keys[name]: value for name, value in set_values.items() if name in keys and value is not None}
 
 
 @attrs.frozen
@@ -33,6 +106,41 @@ class AggregateResult:
     valeur: Value
     contributions: tuple[tuple[str, Value], ...]
     indeterminees: tuple[str, ...]
+
+
+def aggregate(definition: Aggregate, communes: Sequence[Member]) -> AggregateResult:
+    """Sum or count over the communes meeting ``parmi``; a commune the input cannot place is
+    listed as undetermined and left out, so the figure never pretends to more than it knows."""
+    contributions: list[tuple[str, Value]] = []
+    undetermined: list[str] = []
+    for member in communes:
+        try:
+            if definition.parmi is not None and not _condition(definition, definition.parmi.evaluate(member.lookup)):
+                continue
+            value = definition.expression.evaluate(member.lookup)
+        except expressions.Unknown:
+            undetermined.append(member.nom)
+            continue
+        except expressions.ExpressionError as error:
+            raise EvaluationError(f"agrégat {definition.nom}", str(error)) from None
+        if definition.operation == "compte":
+            if _condition(definition, value):
+                contributions.append((member.nom, 1))
+        else:
+            contributions.append((member.nom, value))
+    total = sum((Fraction(value) for _, value in contributions), Fraction(0))  # type: ignore[arg-type]
+    return AggregateResult(
+        aggregate=definition,
+        valeur=int(total) if total.denominator == 1 else total,
+        contributions=tuple(contributions),
+        indeterminees=tuple(undetermined),
+    )
+
+
+def _condition(definition: Aggregate, value: Value) -> bool:
+    if not isinstance(value, bool):
+        raise EvaluationError(f"agrégat {definition.nom}", f"une condition doit valoir vrai ou faux, elle vaut {value!r}")
+    return value
 
 
 @attrs.frozen
@@ -75,86 +183,22 @@ def evaluate_epci(
     rulebook: RuleBook | None = None,
 ) -> EpciEvaluation:
     """Evaluate an EPCI described by its own fields (``rules/vocabulaire.yaml``, ``epci``) and
-    its ``communes`` (each a commune description). Every problem of every commune is reported at
-    once, its field prefixed by the commune's position: ``communes[2].population``.
-    """
+    its ``communes`` (each a commune description)."""
     book = rulebook or load_rulebook()
-    period = parse_period(book, periode)
-    regime = regime_for(book, period)
-    by_key, epci_values, problems = parse_fields(book.entrees_epci, data, "epci", other_keys=[COMMUNES_KEY])
-    raw_communes = data.get(COMMUNES_KEY) if isinstance(data, Mapping) else None
-    if not isinstance(raw_communes, list) or not raw_communes:
-        problems.append(Problem(COMMUNES_KEY, "une liste non vide de communes est attendue", raw_communes))
-        raise InputError(problems)
-    inherited = _inherited_fields(book, epci_values)
-    communes = []
-    for index, commune in enumerate(raw_communes, start=1):
-        try:
-            described = {**inherited, **commune} if isinstance(commune, Mapping) else commune
-            communes.append(evaluate(described, periode, conventions, rulebook=book))
-        except InputError as error:
-            name = commune.get("nom") if isinstance(commune, Mapping) else None
-            problems += [
-                Problem(f"{COMMUNES_KEY}[{index}].{p.champ}", f"{p.message}" + (f" (commune {name})" if name else ""), p.recu)
-                for p in error.problemes
-            ]
-    if problems:
-        raise InputError(problems)
-    aggregates = tuple(aggregate(a, communes) for a in book.aggregates_at(period.date_reference))
+    members = evaluate_members(book, data, periode, conventions, book.entrees_epci)
+    day = members.period.date_reference
+    aggregates = tuple(aggregate(a, members.communes) for a in book.aggregates_at(day))
     values: dict[str, Value] = {
-        **epci_values,
-        **book.parameters_at(period.date_reference),
+        **members.values,
+        **book.parameters_at(day),
         **{result.aggregate.nom: result.valeur for result in aggregates},
     }
     return EpciEvaluation(
-        epci=by_key,
-        periode=period,
-        regime=regime,
-        communes=tuple(communes),
+        epci=members.fields,
+        periode=members.period,
+        regime=members.regime,
+        communes=tuple(member.evaluation for member in members.communes),
         agregats=aggregates,
-        derogations=derogation_results(book.epci_derogations_at(period.date_reference), book, values),
+        derogations=derogation_results(book.epci_derogations_at(day), book, values),
         rulebook=book,
     )
-
-
-def _inherited_fields(book: RuleBook, epci_values: Mapping[str, Value]) -> dict[str, Value]:
-    """The EPCI's fields that set the same-named input of each commune, by that input's key."""
-    keys = {field.variable: field.cle for field in book.entrees}
-    return {keys[name]: value for name, value in epci_values.items() if name in keys and value is not None}
-
-
-def aggregate(definition: Aggregate, communes: Sequence[Evaluation]) -> AggregateResult:
-    """Sum or count over the communes meeting ``parmi``; a commune the input cannot place is
-    listed as undetermined and left out, so the figure never pretends to more than it knows."""
-    contributions: list[tuple[str, Value]] = []
-    undetermined: list[str] = []
-    for evaluation in communes:
-        name = str(evaluation.commune.get("nom"))
-        lookup = evaluation.valeurs.get
-        try:
-            if definition.parmi is not None and not _condition(definition, definition.parmi.evaluate(lookup)):
-                continue
-            value = definition.expression.evaluate(lookup)
-        except expressions.Unknown:
-            undetermined.append(name)
-            continue
-        except expressions.ExpressionError as error:
-            raise EvaluationError(f"agrégat {definition.nom}", str(error)) from None
-        if definition.operation == "compte":
-            if _condition(definition, value):
-                contributions.append((name, 1))
-        else:
-            contributions.append((name, value))
-    total = sum((Fraction(value) for _, value in contributions), Fraction(0))  # type: ignore[arg-type]
-    return AggregateResult(
-        aggregate=definition,
-        valeur=int(total) if total.denominator == 1 else total,
-        contributions=tuple(contributions),
-        indeterminees=tuple(undetermined),
-    )
-
-
-def _condition(definition: Aggregate, value: Value) -> bool:
-    if not isinstance(value, bool):
-        raise EvaluationError(f"agrégat {definition.nom}", f"une condition doit valoir vrai ou faux, elle vaut {value!r}")
-    return value

@@ -182,9 +182,7 @@ def evaluate(
     overridden = frozenset(name for name in chosen if chosen[name] != book.conventions[name].defaut)
     derogations = derogation_results(book.derogations_at(period.date_reference), book, run.values)
     values = {name: run.values.get(name) for name in book.variables}
-    values.update(
-        {d.derogation.variable_ouverte: d.ouverte for d in derogations if d.derogation.variable_ouverte}
-    )
+    values.update({d.derogation.variable_ouverte: _openness(d) for d in derogations if d.derogation.variable_ouverte})
     return Evaluation(
         commune=by_key,
         periode=period,
@@ -223,6 +221,13 @@ def derogation_results(
             )
         )
     return tuple(results)
+
+
+def _openness(result: DerogationResult) -> bool | None:
+    """Open, closed (a condition fails), or unknown (a condition the input cannot decide)."""
+    if result.ouverte:
+        return True
+    return False if any(c.remplie is False for c in result.conditions) else None
 
 
 def _truth(owner: str, condition: expressions.Expression, values: Mapping[str, Value]) -> bool | None:

@@ -461,3 +461,94 @@ def render_epci_text(evaluation: Any) -> str:
         lines.append(f"  - {result.derogation.titre} : {state}. {result.texte}")
         lines.append(f"    → {cite_in_full(result.derogation.citations)} ({result.derogation.id})")
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- contracts
+
+
+def _finding_as_dict(finding: Any) -> dict[str, Any]:
+    return {
+        "regle": finding.verification.id,
+        "citations": [c.court for c in finding.citations],
+        "commune": finding.commune,
+        "texte": finding.texte,
+    }
+
+
+def _table_row(row: Mapping[str, Any], book: RuleBook) -> dict[str, Any]:
+    kinds = {column.cle: _column_kind(column, book) for column in book.tableau_contrat}
+    return {key: json_value(value, kinds.get(key)) for key, value in row.items()}
+
+
+def _column_kind(column: Any, book: RuleBook) -> str | None:
+    """A column showing one variable has its type; a computed one is a rate (a share of dwellings)."""
+    names = column.valeur.names
+    if len(names) == 1 and not column.valeur.functions and column.valeur.source.strip() in names:
+        return book.type_of(next(iter(names)))
+    return "taux"
+
+
+def contract_as_dict(check: Any) -> dict[str, Any]:
+    book = check.rulebook
+    fields = (*book.entrees_epci, *book.entrees_contrat)
+    return {
+        "valide": check.valide,
+        "type": check.type,
+        "periode": str(check.periode),
+        "version_loi": check.regime.id,
+        "contrat": {f.cle: json_value(check.contrat[f.cle], f.type) for f in fields if f.cle in check.contrat},
+        "violations": [_finding_as_dict(f) for f in check.violations],
+        "verifications_non_evaluees": [_finding_as_dict(f) for f in check.indeterminees],
+        "tableau": [_table_row(row, book) for row in check.tableau],
+        "agregats": {r.aggregate.nom: _aggregate_as_dict(r, book) for r in check.agregats},
+        "communes": [commune.as_dict() for commune in check.communes],
+    }
+
+
+def contract_table_csv(check: Any) -> str:
+    import csv
+    import io
+
+    book = check.rulebook
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    keys = ["commune", *(column.cle for column in book.tableau_contrat)]
+    writer.writerow(keys)
+    for row in check.tableau:
+        data = _table_row(row, book)
+        writer.writerow(["" if data.get(key) is None else data[key] for key in keys])
+    return buffer.getvalue()
+
+
+def render_contract_text(check: Any) -> str:
+    book = check.rulebook
+    verdict = "conforme à la loi" if check.valide else (
+        "non conforme" if check.violations else "conformité non établie (données manquantes)"
+    )
+    lines = [
+        f"Contrat de mixité sociale « {check.type.replace('_', ' ')} » : {verdict}",
+        f"Période triennale : {check.periode}",
+        f"Droit applicable : {check.regime.titre}",
+    ]
+    if check.violations:
+        lines += ["", f"Violations ({len(check.violations)}) :"]
+    for finding in check.violations:
+        where = f"{finding.commune} : " if finding.commune else ""
+        lines.append(f"  - {where}{finding.texte}.")
+        lines.append(f"    → {cite_in_full(finding.citations)} ({finding.verification.id})")
+    if check.indeterminees:
+        lines += ["", f"Vérifications impossibles faute de données ({len(check.indeterminees)}) :"]
+    for finding in check.indeterminees:
+        where = f"{finding.commune} : " if finding.commune else ""
+        lines.append(f"  - {where}{finding.texte} — {finding.verification.id} ({', '.join(c.court for c in finding.citations)})")
+    lines += ["", "Objectifs de la période (modèle de contrat, article 2) :"]
+    headers = ["Commune", *(column.libelle for column in book.tableau_contrat)]
+    kinds = [None, *(_column_kind(column, book) for column in book.tableau_contrat)]
+    keys = ["commune", *(column.cle for column in book.tableau_contrat)]
+    cells = [[french(row.get(key), kind) if row.get(key) is not None else "—"
+              for key, kind in zip(keys, kinds)] for row in check.tableau]
+    cells = [[str(row["commune"]), *line[1:]] for row, line in zip(check.tableau, cells)]
+    widths = [max(len(text) for text in column) for column in zip(headers, *cells)]
+    for line in [headers, *cells]:
+        lines.append("  " + " | ".join(text.ljust(width) for text, width in zip(line, widths)))
+    return "\n".join(lines) + "\n"

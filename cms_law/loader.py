@@ -42,7 +42,9 @@ from .model import (
     Requirement,
     Rule,
     RuleBook,
+    TableColumn,
     Variable,
+    Verification,
 )
 
 #: The value types a variable, a parameter or an input field may have.
@@ -179,6 +181,7 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
     derogations: list[Derogation] = []
     agregats: list[Aggregate] = []
     derogations_epci: list[Derogation] = []
+    verifications: list[Verification] = []
     for (name, resource), article in zip(article_files, articles):
         data = _load_yaml(resource, name)
         parametres += _load_parameters(data.get("parametres"), article, citer)
@@ -191,6 +194,7 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
         derogations += _load_derogations(data.get("derogations"), article, citer, "derogations")
         agregats += _load_aggregates(data.get("agregats"), article, citer)
         derogations_epci += _load_derogations(data.get("derogations_epci"), article, citer, "derogations_epci")
+        verifications += _load_verifications(data.get("verifications"), article, citer)
     book = RuleBook(
         lois=lois,
         regimes=regimes,
@@ -198,6 +202,10 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
         variables=vocabulary.variables,
         entrees=vocabulary.entrees,
         entrees_epci=vocabulary.entrees_epci,
+        entrees_contrat=vocabulary.entrees_contrat,
+        entrees_contrat_commune=vocabulary.entrees_contrat_commune,
+        tableau_contrat=vocabulary.tableau_contrat,
+        verifications=tuple(verifications),
         contexte=vocabulary.contexte,
         parametres=tuple(parametres),
         conventions=conventions,
@@ -293,7 +301,8 @@ def _load_article_text(data: Any, name: str, lois: Mapping[str, Law]) -> Article
         data,
         "fichier",
         ["article", "code", "version", "alineas"],
-        ["sources", "parametres", "conventions", "regles", "controles", "derogations", "agregats", "derogations_epci"],
+        ["sources", "parametres", "conventions", "regles", "controles", "derogations", "agregats", "derogations_epci",
+         "verifications"],
     )
     version = reader.mapping(
         data["version"], "version", ["debut", "fin", "loi"], ["debut_precision", "legifrance", "note"]
@@ -425,13 +434,21 @@ class _Vocabulary:
     variables: dict[str, Variable]
     entrees: tuple[InputField, ...]
     entrees_epci: tuple[InputField, ...]
+    entrees_contrat: tuple[InputField, ...]
+    entrees_contrat_commune: tuple[InputField, ...]
+    tableau_contrat: tuple[TableColumn, ...]
     contexte: dict[str, Variable]
     sorties: tuple[Any, ...]
 
 
 def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
     reader = _Reader(name)
-    data = reader.mapping(data, "fichier", ["entrees", "contexte", "variables", "sorties"], ["epci"])
+    data = reader.mapping(
+        data,
+        "fichier",
+        ["entrees", "contexte", "variables", "sorties"],
+        ["epci", "contrat", "contrat_commune", "tableau_contrat"],
+    )
 
     def variable(key: str, raw: object, table: str) -> Variable:
         item = _Reader(name, f"{table}.{key}")
@@ -444,11 +461,17 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
     contexte = {key: variable(key, raw, "contexte") for key, raw in reader.entries(data["contexte"], "contexte")}
     entrees = _input_fields(reader, data["entrees"], "entrees")
     entrees_epci = _input_fields(reader, data.get("epci"), "epci")
-    names = [*variables, *contexte, *(field.variable for field in entrees)]
+    entrees_contrat = _input_fields(reader, data.get("contrat"), "contrat")
+    entrees_contrat_commune = _input_fields(reader, data.get("contrat_commune"), "contrat_commune")
+    names = [
+        *variables,
+        *contexte,
+        *(field.variable for field in (*entrees, *entrees_contrat, *entrees_contrat_commune)),
+    ]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise reader.error(f"nom(s) défini(s) plusieurs fois : {', '.join(duplicates)}")
-    for field in entrees:
+    for field in (*entrees, *entrees_contrat, *entrees_contrat_commune):
         variables[field.variable] = Variable(field.variable, field.type, field.libelle, field.description)
     commune_inputs = {field.variable: field for field in entrees}
     for field in entrees_epci:
@@ -457,7 +480,28 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
         if field.variable in commune_inputs and commune_inputs[field.variable].type != field.type:
             raise reader.error(f"epci.{field.cle} : type différent de l'entrée {field.variable} des communes")
         variables.setdefault(field.variable, Variable(field.variable, field.type, field.libelle, field.description))
-    return _Vocabulary(variables, entrees, entrees_epci, contexte, tuple(reader.sequence(data["sorties"], "sorties")))
+    columns = []
+    for raw in reader.sequence(data.get("tableau_contrat"), "tableau_contrat"):
+        spec = reader.mapping(raw, "colonne du tableau", ["cle", "libelle", "valeur", "total"])
+        total = None if spec["total"] == "somme" else reader.expression(spec["total"], "total")
+        columns.append(
+            TableColumn(
+                cle=reader.text(spec["cle"], "cle"),
+                libelle=reader.text(spec["libelle"], "libelle"),
+                valeur=reader.expression(spec["valeur"], "valeur"),
+                total=total,
+            )
+        )
+    return _Vocabulary(
+        variables,
+        entrees,
+        entrees_epci,
+        entrees_contrat,
+        entrees_contrat_commune,
+        tuple(columns),
+        contexte,
+        tuple(reader.sequence(data["sorties"], "sorties")),
+    )
 
 
 def _input_fields(reader: _Reader, raw: object, section: str) -> tuple[InputField, ...]:
@@ -667,7 +711,9 @@ def _load_derogations(
 def _load_aggregates(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Aggregate]:
     aggregates = []
     for reader, spec in _identified_items(raw, article, "agregats", "agrégat"):
-        spec = reader.mapping(spec, "agrégat", ["nom", "titre", "cite"], ["somme", "compte", "parmi"])
+        spec = reader.mapping(spec, "agrégat", ["nom", "titre", "cite"], ["somme", "compte", "parmi", "pour"])
+        if spec.get("pour", "epci") not in ("epci", "contrat"):
+            raise reader.error("pour : « epci » ou « contrat » attendu")
         operations = [key for key in ("somme", "compte") if key in spec]
         if len(operations) != 1:
             raise reader.error("un agrégat a exactement une opération : « somme » ou « compte »")
@@ -682,9 +728,34 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: _CitationResol
                 parmi=reader.expression(spec["parmi"], "parmi") if "parmi" in spec else None,
                 validite=article.validite,
                 fichier=article.fichier,
+                pour=spec.get("pour", "epci"),
             )
         )
     return aggregates
+
+
+_SCOPES = ("commune", "contrat")
+
+
+def _load_verifications(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Verification]:
+    verifications = []
+    for reader, spec in _identified_items(raw, article, "verifications", "vérification"):
+        spec = reader.mapping(spec, "vérification", ["id", "portee", "types", "cite", "condition", "message"])
+        if spec["portee"] not in _SCOPES:
+            raise reader.error(f"portee : {' ou '.join(_SCOPES)} attendu")
+        verifications.append(
+            Verification(
+                id=reader.text(spec["id"], "id"),
+                portee=spec["portee"],
+                types=tuple(str(t) for t in reader.sequence(spec["types"], "types")),
+                citations=citer.many(reader, spec["cite"], article, article.validite.debut),
+                condition=reader.expression(spec["condition"], "condition"),
+                message=reader.text(spec["message"], "message"),
+                validite=article.validite,
+                fichier=article.fichier,
+            )
+        )
+    return verifications
 
 
 def template_names(template: str) -> set[str]:
@@ -722,6 +793,15 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
         for name in rule.alors:
             if name not in book.variables or name in inputs:
                 raise fail(f"« alors » conclut « {name} », qui n'est pas une variable déclarée dans vocabulaire.yaml")
+    for verification in book.verifications:
+        fail = functools.partial(RuleFileError, verification.fichier, element=f"vérification {verification.id}")
+        require(verification.condition.names | template_names(verification.message), fail)
+    for column in book.tableau_contrat:
+        fail = functools.partial(RuleFileError, "vocabulaire.yaml", element=f"tableau_contrat.{column.cle}")
+        require(column.valeur.names, fail)
+        columns = {c.cle for c in book.tableau_contrat}
+        if column.total is not None and not column.total.names <= columns:
+            raise fail(f"le total ne peut lire que des colonnes : {', '.join(sorted(column.total.names - columns))}")
     for aggregate in book.agregats:
         fail = functools.partial(RuleFileError, aggregate.fichier, element=f"agrégat {aggregate.nom}")
         require(aggregate.expression.names | (aggregate.parmi.names if aggregate.parmi else set()), fail)

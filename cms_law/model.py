@@ -310,6 +310,32 @@ class Aggregate:
     parmi: Expression | None
     validite: Period
     fichier: str
+    #: "epci" for a figure of the EPCI alone, "contrat" for one that reads a contract's fields.
+    pour: str = "epci"
+
+
+@attrs.frozen
+class Verification:
+    """A condition a proposed contract must meet, for each commune or for the whole contract."""
+
+    id: str
+    portee: str  # "commune" or "contrat"
+    types: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    condition: Expression
+    message: str
+    validite: Period
+    fichier: str
+
+
+@attrs.frozen
+class TableColumn:
+    """A column of the model contract's table of objectives."""
+
+    cle: str
+    libelle: str
+    valeur: Expression
+    total: Expression | None  # None: the sum of the communes
 
 
 @attrs.frozen
@@ -342,12 +368,24 @@ class RuleBook:
     entrees_epci: tuple[InputField, ...] = ()
     agregats: tuple[Aggregate, ...] = ()
     derogations_epci: tuple[Derogation, ...] = ()
+    entrees_contrat: tuple[InputField, ...] = ()
+    entrees_contrat_commune: tuple[InputField, ...] = ()
+    tableau_contrat: tuple[TableColumn, ...] = ()
+    verifications: tuple[Verification, ...] = ()
+
+    def verifications_at(self, day: dt.date, contract_type: str) -> tuple[Verification, ...]:
+        return tuple(
+            v for v in self.verifications if v.validite.contains(day) and contract_type in v.types
+        )
 
     def derogations_at(self, day: dt.date) -> tuple[Derogation, ...]:
         return tuple(d for d in self.derogations if d.validite.contains(day))
 
-    def aggregates_at(self, day: dt.date) -> tuple[Aggregate, ...]:
-        return tuple(a for a in self.agregats if a.validite.contains(day))
+    def aggregates_at(self, day: dt.date, pour: str = "epci") -> tuple[Aggregate, ...]:
+        """The aggregates in force: those of the EPCI alone, or (``contrat``) all of them."""
+        return tuple(
+            a for a in self.agregats if a.validite.contains(day) and (pour == "contrat" or a.pour == pour)
+        )
 
     def epci_derogations_at(self, day: dt.date) -> tuple[Derogation, ...]:
         return tuple(d for d in self.derogations_epci if d.validite.contains(day))

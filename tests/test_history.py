@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from collections import defaultdict
 from typing import Any
 
@@ -399,3 +400,10 @@ def test_cms_law_diff_in_text_and_json() -> None:
         c for c in data["changements"] if c["id"] == "taux_rattrapage_general"
     ).items()
     assert main(["diff", "2022-02-30", "2023-01-01"], stdout=io.StringIO()) == EXIT_INPUT
+
+
+def test_the_chart_of_the_documentation_is_the_one_cms_law_draws_today() -> None:
+    shown = Path(__file__).parent.parent / "docs" / "_static" / "historique_commune.svg"
+    assert shown.read_text(encoding="utf-8") == commune_history(example_commune()).svg(), (
+        "regenerate it: cms-law history examples/commune_historique.yaml --chart docs/_static/historique_commune.svg"
+    )

@@ -1,0 +1,171 @@
+"""Checking a proposed contrat de mixité sociale.
+
+The contract file is an EPCI file (its fields and its ``communes``) with the contract's own fields
+(``rules/vocabulaire.yaml``: ``contrat``) and, for each commune, the objective the contract sets
+(``contrat_commune``). Each commune is evaluated; then every verification of ``rules/`` that
+applies to the contract's type is checked, for each commune or for the whole contract, and every
+violation is reported — never only the first. A verification the input cannot decide is reported
+as such: the verdict is « valide » only when every verification holds.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from . import expressions
+from .epci import AggregateResult, Member, aggregate, evaluate_members
+from .errors import EvaluationError
+from .explain import fill
+from .expressions import Value
+from .loader import load_rulebook
+from .model import Citation, Evaluation, LawRegime, RuleBook, TableColumn, TriennialPeriod, Verification
+
+#: The field of the contract that selects the verifications (its « type »).
+TYPE_VARIABLE = "type_contrat"
+
+
+@attrs.frozen
+class Finding:
+    """A verification that failed (a violation) or that the input could not decide."""
+
+    verification: Verification
+    commune: str | None
+    texte: str
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        return self.verification.citations
+
+
+@attrs.frozen
+class ContractCheck:
+    """The verdict on a proposed contract, its violations and its table of objectives."""
+
+    type: str
+    valide: bool
+    violations: tuple[Finding, ...]
+    indeterminees: tuple[Finding, ...]
+    tableau: tuple[Mapping[str, Value], ...]
+    contrat: Mapping[str, Value]
+    periode: TriennialPeriod
+    regime: LawRegime
+    communes: tuple[Evaluation, ...]
+    agregats: tuple[AggregateResult, ...]
+    rulebook: RuleBook = attrs.field(repr=False, eq=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        from .explain import contract_as_dict
+
+        return contract_as_dict(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        from .explain import to_json
+
+        return to_json(self.as_dict(), indent)
+
+    def texte(self) -> str:
+        from .explain import render_contract_text
+
+        return render_contract_text(self)
+
+    def csv(self) -> str:
+        from .explain import contract_table_csv
+
+        return contract_table_csv(self)
+
+
+def check_contract(
+    data: Mapping[str, Any],
+    periode: str | None = None,
+    conventions: Mapping[str, str] | None = None,
+    *,
+    rulebook: RuleBook | None = None,
+) -> ContractCheck:
+    """Check a proposed contract; raises :class:`~cms_law.errors.InputError` for a malformed file."""
+    book = rulebook or load_rulebook()
+    members = evaluate_members(
+        book, data, periode, conventions, (*book.entrees_epci, *book.entrees_contrat), book.entrees_contrat_commune
+    )
+    day = members.period.date_reference
+    aggregates = tuple(aggregate(a, members.communes) for a in book.aggregates_at(day, pour="contrat"))
+    contract_values: dict[str, Value] = {
+        **members.values,
+        **book.parameters_at(day),
+        **{result.aggregate.nom: result.valeur for result in aggregates},
+    }
+    contract_type = str(contract_values[TYPE_VARIABLE])
+    violations: list[Finding] = []
+    undecided: list[Finding] = []
+    for verification in book.verifications_at(day, contract_type):
+        scopes: list[tuple[str | None, Mapping[str, Value]]]
+        if verification.portee == "commune":
+            scopes = [(m.nom, ChainMap(dict(m.extra), dict(m.evaluation.valeurs), contract_values)) for m in members.communes]
+        else:
+            scopes = [(None, ChainMap(contract_values))]
+        for commune, values in scopes:
+            _check(book, verification, commune, values, violations, undecided)
+    return ContractCheck(
+        type=contract_type,
+        valide=not violations and not undecided,
+        violations=tuple(violations),
+        indeterminees=tuple(undecided),
+        tableau=contract_table(book.tableau_contrat, members.communes),
+        contrat=members.fields,
+        periode=members.period,
+        regime=members.regime,
+        communes=tuple(member.evaluation for member in members.communes),
+        agregats=aggregates,
+        rulebook=book,
+    )
+
+
+def _check(
+    book: RuleBook,
+    verification: Verification,
+    commune: str | None,
+    values: Mapping[str, Value],
+    violations: list[Finding],
+    undecided: list[Finding],
+) -> None:
+    try:
+        holds = verification.condition.evaluate(values.get)
+    except expressions.Unknown as unknown:
+        label = book.label_of(unknown.name)
+        undecided.append(Finding(verification, commune, f"non vérifiable : « {label} » ({unknown.name}) n'est pas connu"))
+        return
+    except expressions.ExpressionError as error:
+        raise EvaluationError(verification.id, str(error)) from None
+    if holds is not True:
+        violations.append(Finding(verification, commune, fill(verification.message, values.get, book.type_of)))
+
+
+def contract_table(columns: tuple[TableColumn, ...], communes: tuple[Member, ...]) -> tuple[Mapping[str, Value], ...]:
+    """The model contract's table: one row per commune, then the total row."""
+    rows = []
+    for member in communes:
+        row: dict[str, Value] = {"commune": member.nom}
+        for column in columns:
+            try:
+                row[column.cle] = column.valeur.evaluate(member.lookup)
+            except (expressions.Unknown, expressions.ExpressionError):
+                # Unknown data, or a rate over zero missing dwellings: the cell stays empty.
+                row[column.cle] = None
+        rows.append(row)
+    totals: dict[str, Value] = {"commune": "Total"}
+    for column in columns:
+        if column.total is None:
+            known = [row[column.cle] for row in rows if row[column.cle] is not None]
+            total = sum((Fraction(v) for v in known), Fraction(0))  # type: ignore[arg-type]
+            totals[column.cle] = int(total) if total.denominator == 1 else total
+    for column in columns:
+        if column.total is not None:
+            try:
+                totals[column.cle] = column.total.evaluate(totals.get)
+            except (expressions.Unknown, expressions.ExpressionError):
+                totals[column.cle] = None
+    return (*rows, totals)
