@@ -21,7 +21,7 @@ from .evaluator import evaluate, parse_period, period_of_date, regime_for
 from .explain import citation_as_dict, cite_in_full, french, json_value, to_json
 from .expressions import Value
 from .loader import load_rulebook
-from .model import ArticleVersion, Citation, LawRegime, Parameter, Rule, RuleBook, TriennialPeriod
+from .model import ArticleVersion, Citation, LawRegime, Parameter, Period, Rule, RuleBook, TriennialPeriod
 
 # --------------------------------------------------------------------------- what changed between two dates
 
@@ -229,7 +229,7 @@ def _parameter_data(parameter: Parameter | None, value: Value) -> dict[str, Any]
     }
 
 
-def _validity(period: Any) -> dict[str, Any]:
+def _validity(period: Period) -> dict[str, Any]:
     return {"debut": period.debut.isoformat(), "fin": period.fin.isoformat() if period.fin else None}
 
 
@@ -488,6 +488,15 @@ def _triennial(book: RuleBook, text: str, field: str) -> TriennialPeriod:
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1")
 
 
+def _bar_label(result: PeriodResult) -> str:
+    if result.erreurs:
+        return "non évaluée"
+    if not result.valeurs.get("soumise"):
+        return "non soumise"
+    objective = result.valeurs.get("objectif_triennal")
+    return "sans objectif" if objective is None else str(objective)
+
+
 def _bar_chart(history: CommuneHistory) -> str:
     regimes = list(dict.fromkeys(result.regime for result in history.periodes))
     width, left, top, plot_height = 760, 24, 48, 240
@@ -509,10 +518,7 @@ def _bar_chart(history: CommuneHistory) -> str:
         x = left + index * slot + slot * 0.15
         bar = plot_height * objective / highest
         y = top + plot_height - bar
-        label = (
-            "erreur" if result.erreurs
-            else str(objective) if result.valeurs.get("soumise") else "non soumise"
-        )  # fmt: skip
+        label = _bar_label(result)
         parts += [
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{bar:.1f}" '
             f'fill="{colour[result.regime.id]}"><title>{escape(result.periode)} : {escape(label)} '

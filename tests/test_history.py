@@ -55,20 +55,13 @@ def _days_in_force(items: list[Any]) -> dict[str, list[dt.date]]:
     return days
 
 
-def test_each_rule_has_at_most_one_version_a_day_and_no_gap_between_two_versions() -> None:
+@pytest.mark.parametrize("kind", ["regles", "parametres"])
+def test_each_rule_and_parameter_has_at_most_one_version_a_day_and_no_gap_between_two(kind: str) -> None:
     book = load_rulebook()
-    days = _days_in_force([(rule.id, rule.validite) for rule in book.regles])
-    for rule_id, in_force in days.items():
+    items = [(getattr(item, "id", None) or item.nom, item.validite) for item in getattr(book, kind)]
+    for key, in_force in _days_in_force(items).items():
         expected = (in_force[-1] - in_force[0]).days + 1
-        assert len(in_force) == expected, f"{rule_id} : lacune entre le {in_force[0]} et le {in_force[-1]}"
-
-
-def test_each_parameter_has_at_most_one_version_a_day_and_no_gap_between_two_versions() -> None:
-    book = load_rulebook()
-    days = _days_in_force([(parameter.nom, parameter.validite) for parameter in book.parametres])
-    for name, in_force in days.items():
-        expected = (in_force[-1] - in_force[0]).days + 1
-        assert len(in_force) == expected, f"{name} : lacune entre le {in_force[0]} et le {in_force[-1]}"
+        assert len(in_force) == expected, f"{key} : lacune entre le {in_force[0]} et le {in_force[-1]}"
 
 
 def test_a_parameter_set_by_two_versions_in_force_on_the_same_day_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
