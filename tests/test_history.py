@@ -400,3 +400,15 @@ def test_the_chart_of_the_documentation_is_the_one_cms_law_draws_today() -> None
     assert shown.read_text(encoding="utf-8") == commune_history(example_commune()).svg(), (
         "regenerate it: cms-law history examples/commune_historique.yaml --chart docs/_static/historique_commune.svg"
     )
+
+
+def test_cms_law_rules_says_which_version_sets_each_value_of_a_parameter() -> None:
+    out = io.StringIO()
+    assert main(["rules", "--format", "json"], stdout=out) == 0
+    versions = [p for p in json.loads(out.getvalue())["parametres"] if p["nom"] == "taux_rattrapage_general"]
+    assert [(p["validite"]["debut"], [v["valeur"] for v in p["valeurs"]]) for p in versions] == [
+        ("2000-12-14", ["0.15"]),
+        ("2013-01-19", ["0.25", "0.33"]),
+        ("2017-01-29", ["0.33", "0.5"]),
+        ("2022-02-23", ["0.33"]),
+    ]
