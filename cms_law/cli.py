@@ -22,7 +22,6 @@ from .epci import evaluate_epci
 from .evaluator import evaluate
 from .explain import citation_as_dict, french, json_value, to_json
 from .history import commune_history, diff
-from .history import commune_history, diff
 from .inputs import read_file
 from .loader import load_rulebook
 from .model import PROVENANCES, RuleBook
@@ -120,35 +119,6 @@ def _parser() -> argparse.ArgumentParser:
         help="remplacer l'option d'une convention (voir « cms-law rules »), pour toutes les périodes",
     )
 
-    diff_command = commands.add_parser(
-        "diff", help="ce qui a changé dans la loi encodée entre deux dates : règles et paramètres, avec leurs citations"
-    )
-    diff_command.add_argument("date_avant", metavar="DATE1", help="première date (AAAA-MM-JJ)")
-    diff_command.add_argument("date_apres", metavar="DATE2", help="seconde date (AAAA-MM-JJ)")
-    diff_command.add_argument("--format", choices=("text", "json"), default="text")
-
-    history_command = commands.add_parser(
-        "history", help="les objectifs d'une commune, période après période, chacune sous la loi qui la régit"
-    )
-    history_command.add_argument(
-        "file", metavar="FICHIER", help="la commune, et ses données propres à chaque période sous « periodes » (YAML ou JSON)"
-    )
-    history_command.add_argument(
-        "--from", dest="first", metavar="AAAA-AAAA", help="première période (défaut : la première de la loi encodée)"
-    )
-    history_command.add_argument(
-        "--to", dest="last", metavar="AAAA-AAAA", help="dernière période (défaut : celle des règles, 2023-2025)"
-    )
-    history_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    history_command.add_argument("--chart", metavar="FICHIER.svg", help="écrire aussi un graphique SVG des objectifs")
-    history_command.add_argument(
-        "--convention",
-        action="append",
-        default=[],
-        metavar="NOM=OPTION",
-        help="remplacer l'option d'une convention (voir « cms-law rules »), pour toutes les périodes",
-    )
-
     rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
     rules_command.add_argument("--format", choices=("text", "json"), default="text")
     return parser
@@ -185,10 +155,6 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             return _evaluate_epci(arguments, out)
         if arguments.command == "check-contract":
             return _check_contract(arguments, out)
-        if arguments.command == "diff":
-            return _diff(arguments, out)
-        if arguments.command == "history":
-            return _history(arguments, out)
         if arguments.command == "diff":
             return _diff(arguments, out)
         if arguments.command == "history":
@@ -260,29 +226,6 @@ def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
     if summary.rule_failures:
         return EXIT_RULES
     return EXIT_REJECTED if summary.rejected else 0
-
-
-def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
-    result = diff(arguments.date_avant, arguments.date_apres)
-    out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
-    return 0
-
-
-def _history(arguments: argparse.Namespace, out: TextIO) -> int:
-    """The table (or JSON, CSV) of every period, even if some could not be evaluated (exit code 1)."""
-    result = commune_history(
-        read_file(arguments.file), arguments.first, arguments.last, _conventions(arguments.convention)
-    )
-    if arguments.format == "json":
-        out.write(result.to_json() + "\n")
-    else:
-        out.write(result.to_csv() if arguments.format == "csv" else result.texte())
-    if arguments.chart:
-        try:
-            Path(arguments.chart).write_text(result.svg(), encoding="utf-8")
-        except OSError as error:
-            raise InputError([Problem("--chart", f"écriture impossible : {error.strerror}", arguments.chart)]) from None
-    return 0 if result.complete else EXIT_INPUT
 
 
 def _diff(arguments: argparse.Namespace, out: TextIO) -> int:

@@ -204,7 +204,6 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
         entrees_epci=vocabulary.entrees_epci,
         entrees_contrat=vocabulary.entrees_contrat,
         entrees_contrat_commune=vocabulary.entrees_contrat_commune,
-        entrees_arrondissement=vocabulary.entrees_arrondissement,
         tableau_contrat=vocabulary.tableau_contrat,
         verifications=tuple(verifications),
         contexte=vocabulary.contexte,
@@ -437,7 +436,6 @@ class _Vocabulary:
     entrees_epci: tuple[InputField, ...]
     entrees_contrat: tuple[InputField, ...]
     entrees_contrat_commune: tuple[InputField, ...]
-    entrees_arrondissement: tuple[InputField, ...]
     tableau_contrat: tuple[TableColumn, ...]
     contexte: dict[str, Variable]
     sorties: tuple[Any, ...]
@@ -449,7 +447,7 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
         data,
         "fichier",
         ["entrees", "contexte", "variables", "sorties"],
-        ["epci", "contrat", "contrat_commune", "contrat_arrondissement", "tableau_contrat"],
+        ["epci", "contrat", "contrat_commune", "tableau_contrat"],
     )
 
     def variable(key: str, raw: object, table: str) -> Variable:
@@ -465,13 +463,15 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
     entrees_epci = _input_fields(reader, data.get("epci"), "epci")
     entrees_contrat = _input_fields(reader, data.get("contrat"), "contrat")
     entrees_contrat_commune = _input_fields(reader, data.get("contrat_commune"), "contrat_commune")
-    entrees_arrondissement = _input_fields(reader, data.get("contrat_arrondissement"), "contrat_arrondissement")
-    own_fields = (*entrees, *entrees_contrat, *entrees_contrat_commune, *entrees_arrondissement)
-    names = [*variables, *contexte, *(field.variable for field in own_fields)]
+    names = [
+        *variables,
+        *contexte,
+        *(field.variable for field in (*entrees, *entrees_contrat, *entrees_contrat_commune)),
+    ]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise reader.error(f"nom(s) défini(s) plusieurs fois : {', '.join(duplicates)}")
-    for field in own_fields:
+    for field in (*entrees, *entrees_contrat, *entrees_contrat_commune):
         variables[field.variable] = Variable(field.variable, field.type, field.libelle, field.description)
     commune_inputs = {field.variable: field for field in entrees}
     for field in entrees_epci:
@@ -498,7 +498,6 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
         entrees_epci,
         entrees_contrat,
         entrees_contrat_commune,
-        entrees_arrondissement,
         tuple(columns),
         contexte,
         tuple(reader.sequence(data["sorties"], "sorties")),
@@ -713,8 +712,8 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: _CitationResol
     aggregates = []
     for reader, spec in _identified_items(raw, article, "agregats", "agrégat"):
         spec = reader.mapping(spec, "agrégat", ["nom", "titre", "cite"], ["somme", "compte", "parmi", "pour"])
-        if spec.get("pour", "epci") not in AGGREGATE_SCOPES:
-            raise reader.error(f"pour : {' ou '.join(AGGREGATE_SCOPES)} attendu")
+        if spec.get("pour", "epci") not in ("epci", "contrat"):
+            raise reader.error("pour : « epci » ou « contrat » attendu")
         operations = [key for key in ("somme", "compte") if key in spec]
         if len(operations) != 1:
             raise reader.error("un agrégat a exactement une opération : « somme » ou « compte »")
@@ -736,9 +735,6 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: _CitationResol
 
 
 _SCOPES = ("commune", "contrat")
-#: Over what an aggregate runs: the communes of an EPCI (alone, or as a contract), or the
-#: arrondissements of one commune of a contract.
-AGGREGATE_SCOPES = ("epci", "contrat", "arrondissements")
 
 
 def _load_verifications(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Verification]:
