@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from . import expressions
-from .epci import AggregateResult, Member, aggregate, evaluate_members
+from .epci import AggregateResult, Member, aggregate, evaluate_members, shared_values
 from .errors import EvaluationError
 from .explain import fill
 from .expressions import Value
@@ -27,6 +27,8 @@ from .model import Citation, Evaluation, LawRegime, RuleBook, TableColumn, Trien
 
 #: The field of the contract that selects the verifications (its « type »).
 TYPE_VARIABLE = "type_contrat"
+#: The list a contract gives a commune with arrondissements (Paris, Lyon, Marseille).
+ARRONDISSEMENTS_KEY = "arrondissements"
 
 
 @attrs.frozen
@@ -89,22 +91,27 @@ def check_contract(
     """Check a proposed contract; raises :class:`~cms_law.errors.InputError` for a malformed file."""
     book = rulebook or load_rulebook()
     members = evaluate_members(
-        book, data, periode, conventions, (*book.entrees_epci, *book.entrees_contrat), book.entrees_contrat_commune
+        book,
+        data,
+        periode,
+        conventions,
+        (*book.entrees_epci, *book.entrees_contrat),
+        book.entrees_contrat_commune,
+        {ARRONDISSEMENTS_KEY: book.entrees_arrondissement},
     )
     day = members.period.date_reference
-    aggregates = tuple(aggregate(a, members.communes) for a in book.aggregates_at(day, pour="contrat"))
-    contract_values: dict[str, Value] = {
-        **members.values,
-        **book.parameters_at(day),
-        **{result.aggregate.nom: result.valeur for result in aggregates},
-    }
+    context = shared_values(book, members)
+    communes = tuple(_with_arrondissements(book, member, day, context) for member in members.communes)
+    aggregates = tuple(aggregate(a, communes, context) for a in book.aggregates_at(day, pour="contrat"))
+    # A verification must not rest on a figure that leaves out a commune the data cannot place.
+    contract_values = {**context, **{result.aggregate.nom: result.valeur_certaine for result in aggregates}}
     contract_type = str(contract_values[TYPE_VARIABLE])
     violations: list[Finding] = []
     undecided: list[Finding] = []
     for verification in book.verifications_at(day, contract_type):
         scopes: list[tuple[str | None, Mapping[str, Value]]]
         if verification.portee == "commune":
-            scopes = [(m.nom, ChainMap(dict(m.extra), dict(m.evaluation.valeurs), contract_values)) for m in members.communes]
+            scopes = [(m.nom, ChainMap(dict(m.extra), dict(m.evaluation.valeurs), contract_values)) for m in communes]
         else:
             scopes = [(None, ChainMap(contract_values))]
         for commune, values in scopes:
@@ -114,14 +121,24 @@ def check_contract(
         valide=not violations and not undecided,
         violations=tuple(violations),
         indeterminees=tuple(undecided),
-        tableau=contract_table(book.tableau_contrat, members.communes),
+        tableau=contract_table(book.tableau_contrat, communes),
         contrat=members.fields,
         periode=members.period,
         regime=members.regime,
-        communes=tuple(member.evaluation for member in members.communes),
+        communes=tuple(member.evaluation for member in communes),
         agregats=aggregates,
         rulebook=book,
     )
+
+
+def _with_arrondissements(book: RuleBook, member: Member, day: Any, context: Mapping[str, Value]) -> Member:
+    """The commune with the aggregates over its arrondissements added to its contract values."""
+    arrondissements = member.items.get(ARRONDISSEMENTS_KEY, ())
+    figures = {
+        a.nom: aggregate(a, arrondissements, context).valeur_certaine
+        for a in book.aggregates_at(day, pour=ARRONDISSEMENTS_KEY)
+    }
+    return attrs.evolve(member, extra={**member.extra, **figures})
 
 
 def _check(

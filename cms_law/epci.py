@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -25,12 +25,37 @@ from .model import Aggregate, DerogationResult, Evaluation, InputField, LawRegim
 COMMUNES_KEY = "communes"
 
 
+class Counted(Protocol):
+    """What an aggregate runs over: a commune of a set, or an arrondissement of a commune."""
+
+    @property
+    def nom(self) -> str: ...
+
+    def lookup(self, name: str) -> Value: ...
+
+
+@attrs.frozen
+class Item:
+    """An entry of a list a contract gives a commune (an arrondissement), by rule variable."""
+
+    values: Mapping[str, Value]
+    label: str
+
+    @property
+    def nom(self) -> str:
+        return self.label
+
+    def lookup(self, name: str) -> Value:
+        return self.values.get(name)
+
+
 @attrs.frozen
 class Member:
-    """One commune of the set: its evaluation, and the values a contract adds to it."""
+    """One commune of the set: its evaluation, the values a contract adds, and its lists."""
 
     evaluation: Evaluation
     extra: Mapping[str, Value]
+    items: Mapping[str, tuple[Item, ...]] = attrs.Factory(dict)
 
     @property
     def nom(self) -> str:
@@ -58,11 +83,14 @@ def evaluate_members(
     conventions: Mapping[str, str] | None,
     set_fields: Sequence[InputField],
     commune_fields: Sequence[InputField] = (),
+    commune_lists: Mapping[str, Sequence[InputField]] | None = None,
 ) -> Members:
     """Read the set's fields and evaluate each of its ``communes``; every problem of every
     commune is reported at once, its field prefixed by the commune's position
     (``communes[2].population``). ``commune_fields`` are read from each commune besides the
-    commune description itself (a contract's objective for it)."""
+    commune description itself (a contract's objective for it), and ``commune_lists`` are lists
+    of entries with their own fields (a contract's arrondissements)."""
+    commune_lists = commune_lists or {}
     period = parse_period(book, periode)
     regime = regime_for(book, period)
     by_key, values, problems = parse_fields(set_fields, data, "epci", other_keys=[COMMUNES_KEY])
@@ -71,7 +99,7 @@ def evaluate_members(
         problems.append(Problem(COMMUNES_KEY, "une liste non vide de communes est attendue", raw_communes))
         raise InputError(problems)
     inherited = _inherited_fields(book, values)
-    extra_keys = {field.cle for field in commune_fields}
+    extra_keys = {field.cle for field in commune_fields} | set(commune_lists)
     members = []
     for index, raw in enumerate(raw_communes, start=1):
         where = f"{COMMUNES_KEY}[{index}]"
@@ -80,16 +108,36 @@ def evaluate_members(
             continue
         name = raw.get("nom")
         suffix = f" (commune {name})" if name else ""
-        _, extra, extra_problems = parse_fields(commune_fields, {k: v for k, v in raw.items() if k in extra_keys}, where)
+        own = {k: v for k, v in raw.items() if k in extra_keys and k not in commune_lists}
+        _, extra, extra_problems = parse_fields(commune_fields, own, where)
         problems += [Problem(f"{where}.{p.champ}", p.message + suffix, p.recu) for p in extra_problems]
+        items: dict[str, tuple[Item, ...]] = {}
+        for key, fields in commune_lists.items():
+            entries = raw.get(key) or []
+            if not isinstance(entries, list):
+                problems.append(Problem(f"{where}.{key}", "une liste est attendue" + suffix, entries))
+                continue
+            parsed = []
+            for position, entry in enumerate(entries, start=1):
+                given, entry_values, entry_problems = parse_fields(fields, entry, f"{where}.{key}[{position}]")
+                problems += [Problem(f"{where}.{key}[{position}].{p.champ}", p.message + suffix, p.recu)
+                             for p in entry_problems]
+                parsed.append(Item(entry_values, str(given.get("nom", position))))
+            items[key] = tuple(parsed)
         try:
             described = {**inherited, **{k: v for k, v in raw.items() if k not in extra_keys}}
-            members.append(Member(evaluate(described, periode, conventions, rulebook=book), extra))
+            members.append(Member(evaluate(described, periode, conventions, rulebook=book), extra, items))
         except InputError as error:
             problems += [Problem(f"{where}.{p.champ}", p.message + suffix, p.recu) for p in error.problemes]
     if problems:
         raise InputError(problems)
     return Members(by_key, values, period, regime, tuple(members))
+
+
+def shared_values(book: RuleBook, members: Members) -> dict[str, Value]:
+    """What every commune of the set shares: the set's fields, the parameters, the conventions."""
+    conventions = members.communes[0].evaluation.conventions
+    return {**members.values, **book.parameters_at(members.period.date_reference), **conventions}
 
 
 def _inherited_fields(book: RuleBook, set_values: Mapping[str, Value]) -> dict[str, Value]:
@@ -107,17 +155,30 @@ class AggregateResult:
     contributions: tuple[tuple[str, Value], ...]
     indeterminees: tuple[str, ...]
 
+    @property
+    def valeur_certaine(self) -> Value:
+        """The value when every member could be placed, else unknown (``None``)."""
+        return None if self.indeterminees else self.valeur
 
-def aggregate(definition: Aggregate, communes: Sequence[Member]) -> AggregateResult:
+
+def aggregate(
+    definition: Aggregate, communes: Sequence[Counted], context: Mapping[str, Value]
+) -> AggregateResult:
     """Sum or count over the communes meeting ``parmi``; a commune the input cannot place is
-    listed as undetermined and left out, so the figure never pretends to more than it knows."""
+    listed as undetermined and left out, so the figure never pretends to more than it knows.
+    ``context`` gives what is the same for all (parameters, conventions)."""
     contributions: list[tuple[str, Value]] = []
     undetermined: list[str] = []
     for member in communes:
+
+        def lookup(name: str, member: Counted = member) -> Value:
+            value = member.lookup(name)
+            return context.get(name) if value is None else value
+
         try:
-            if definition.parmi is not None and not _condition(definition, definition.parmi.evaluate(member.lookup)):
+            if definition.parmi is not None and not _condition(definition, definition.parmi.evaluate(lookup)):
                 continue
-            value = definition.expression.evaluate(member.lookup)
+            value = definition.expression.evaluate(lookup)
         except expressions.Unknown:
             undetermined.append(member.nom)
             continue
@@ -187,12 +248,10 @@ def evaluate_epci(
     book = rulebook or load_rulebook()
     members = evaluate_members(book, data, periode, conventions, book.entrees_epci)
     day = members.period.date_reference
-    aggregates = tuple(aggregate(a, members.communes) for a in book.aggregates_at(day))
-    values: dict[str, Value] = {
-        **members.values,
-        **book.parameters_at(day),
-        **{result.aggregate.nom: result.valeur for result in aggregates},
-    }
+    context = shared_values(book, members)
+    aggregates = tuple(aggregate(a, members.communes, context) for a in book.aggregates_at(day))
+    # The EPCI-level derogations read only figures that count every commune (see valeur_certaine).
+    values: dict[str, Value] = {**context, **{result.aggregate.nom: result.valeur_certaine for result in aggregates}}
     return EpciEvaluation(
         epci=members.fields,
         periode=members.period,

@@ -204,6 +204,7 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
         entrees_epci=vocabulary.entrees_epci,
         entrees_contrat=vocabulary.entrees_contrat,
         entrees_contrat_commune=vocabulary.entrees_contrat_commune,
+        entrees_arrondissement=vocabulary.entrees_arrondissement,
         tableau_contrat=vocabulary.tableau_contrat,
         verifications=tuple(verifications),
         contexte=vocabulary.contexte,
@@ -436,6 +437,7 @@ class _Vocabulary:
     entrees_epci: tuple[InputField, ...]
     entrees_contrat: tuple[InputField, ...]
     entrees_contrat_commune: tuple[InputField, ...]
+    entrees_arrondissement: tuple[InputField, ...]
     tableau_contrat: tuple[TableColumn, ...]
     contexte: dict[str, Variable]
     sorties: tuple[Any, ...]
@@ -447,7 +449,7 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
         data,
         "fichier",
         ["entrees", "contexte", "variables", "sorties"],
-        ["epci", "contrat", "contrat_commune", "tableau_contrat"],
+        ["epci", "contrat", "contrat_commune", "contrat_arrondissement", "tableau_contrat"],
     )
 
     def variable(key: str, raw: object, table: str) -> Variable:
@@ -463,15 +465,13 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
     entrees_epci = _input_fields(reader, data.get("epci"), "epci")
     entrees_contrat = _input_fields(reader, data.get("contrat"), "contrat")
     entrees_contrat_commune = _input_fields(reader, data.get("contrat_commune"), "contrat_commune")
-    names = [
-        *variables,
-        *contexte,
-        *(field.variable for field in (*entrees, *entrees_contrat, *entrees_contrat_commune)),
-    ]
+    entrees_arrondissement = _input_fields(reader, data.get("contrat_arrondissement"), "contrat_arrondissement")
+    own_fields = (*entrees, *entrees_contrat, *entrees_contrat_commune, *entrees_arrondissement)
+    names = [*variables, *contexte, *(field.variable for field in own_fields)]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise reader.error(f"nom(s) défini(s) plusieurs fois : {', '.join(duplicates)}")
-    for field in (*entrees, *entrees_contrat, *entrees_contrat_commune):
+    for field in own_fields:
         variables[field.variable] = Variable(field.variable, field.type, field.libelle, field.description)
     commune_inputs = {field.variable: field for field in entrees}
     for field in entrees_epci:
@@ -498,6 +498,7 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
         entrees_epci,
         entrees_contrat,
         entrees_contrat_commune,
+        entrees_arrondissement,
         tuple(columns),
         contexte,
         tuple(reader.sequence(data["sorties"], "sorties")),
@@ -712,8 +713,8 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: _CitationResol
     aggregates = []
     for reader, spec in _identified_items(raw, article, "agregats", "agrégat"):
         spec = reader.mapping(spec, "agrégat", ["nom", "titre", "cite"], ["somme", "compte", "parmi", "pour"])
-        if spec.get("pour", "epci") not in ("epci", "contrat"):
-            raise reader.error("pour : « epci » ou « contrat » attendu")
+        if spec.get("pour", "epci") not in AGGREGATE_SCOPES:
+            raise reader.error(f"pour : {' ou '.join(AGGREGATE_SCOPES)} attendu")
         operations = [key for key in ("somme", "compte") if key in spec]
         if len(operations) != 1:
             raise reader.error("un agrégat a exactement une opération : « somme » ou « compte »")
@@ -735,6 +736,9 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: _CitationResol
 
 
 _SCOPES = ("commune", "contrat")
+#: Over what an aggregate runs: the communes of an EPCI (alone, or as a contract), or the
+#: arrondissements of one commune of a contract.
+AGGREGATE_SCOPES = ("epci", "contrat", "arrondissements")
 
 
 def _load_verifications(raw: object, article: ArticleVersion, citer: _CitationResolver) -> list[Verification]:

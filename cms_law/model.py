@@ -310,7 +310,8 @@ class Aggregate:
     parmi: Expression | None
     validite: Period
     fichier: str
-    #: "epci" for a figure of the EPCI alone, "contrat" for one that reads a contract's fields.
+    #: "epci": over an EPCI's communes; "contrat": over a contract's communes, reading its fields;
+    #: "arrondissements": over the arrondissements a contract gives one commune.
     pour: str = "epci"
 
 
@@ -370,6 +371,7 @@ class RuleBook:
     derogations_epci: tuple[Derogation, ...] = ()
     entrees_contrat: tuple[InputField, ...] = ()
     entrees_contrat_commune: tuple[InputField, ...] = ()
+    entrees_arrondissement: tuple[InputField, ...] = ()
     tableau_contrat: tuple[TableColumn, ...] = ()
     verifications: tuple[Verification, ...] = ()
 
@@ -382,10 +384,9 @@ class RuleBook:
         return tuple(d for d in self.derogations if d.validite.contains(day))
 
     def aggregates_at(self, day: dt.date, pour: str = "epci") -> tuple[Aggregate, ...]:
-        """The aggregates in force: those of the EPCI alone, or (``contrat``) all of them."""
-        return tuple(
-            a for a in self.agregats if a.validite.contains(day) and (pour == "contrat" or a.pour == pour)
-        )
+        """The aggregates in force over ``pour``; a contract's communes also get the EPCI's."""
+        scopes = {"contrat": ("epci", "contrat")}.get(pour, (pour,))
+        return tuple(a for a in self.agregats if a.validite.contains(day) and a.pour in scopes)
 
     def epci_derogations_at(self, day: dt.date) -> tuple[Derogation, ...]:
         return tuple(d for d in self.derogations_epci if d.validite.contains(day))

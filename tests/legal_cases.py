@@ -86,3 +86,46 @@ def iter_mismatches(expected: Any, actual: Any, path: str = "") -> Iterator[str]
         return
     if expected != actual:
         yield f"{where} : attendu {expected!r}, obtenu {actual!r}"
+
+
+CONTRACT_CASES_DIR = Path(__file__).parent / "cas_contrats"
+CONTRACT_CASE_FIELDS = {"id", "verifie", "description", "periode", "conventions", "contrat", "valide", "violations"}
+
+
+@attrs.frozen
+class ContractCase:
+    """A proposed contract, the verdict expected and the exact set of violations expected."""
+
+    id: str
+    fichier: str
+    verifie: tuple[str, ...]
+    description: str
+    contrat: dict[str, Any]
+    valide: bool
+    violations: frozenset[str]
+    periode: str | None = None
+    conventions: dict[str, str] = attrs.Factory(dict)
+
+
+def load_contract_cases(directory: Path = CONTRACT_CASES_DIR) -> list[ContractCase]:
+    cases = []
+    for path in sorted(directory.glob("*.yaml")):
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["cas"]:
+            unknown = set(raw) - CONTRACT_CASE_FIELDS
+            if unknown:
+                raise ValueError(f"{path.name}, cas {raw.get('id')} : champs inconnus {sorted(unknown)}")
+            verifie = raw["verifie"]
+            cases.append(
+                ContractCase(
+                    id=raw["id"],
+                    fichier=path.name,
+                    verifie=tuple(verifie if isinstance(verifie, list) else [verifie]),
+                    description=raw["description"],
+                    contrat=raw["contrat"],
+                    valide=raw["valide"],
+                    violations=frozenset(raw.get("violations") or []),
+                    periode=str(raw["periode"]) if raw.get("periode") is not None else None,
+                    conventions=raw.get("conventions") or {},
+                )
+            )
+    return cases

@@ -1,0 +1,33 @@
+"""The declarative legal cases of proposed contracts (``tests/cas_contrats/``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms_law import load_rulebook
+from cms_law.contract import check_contract
+from legal_cases import ContractCase, load_contract_cases
+
+CASES = load_contract_cases()
+
+
+def test_there_are_contract_cases() -> None:
+    assert len(CASES) >= 10
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_contract_case(case: ContractCase) -> None:
+    result = check_contract(case.contrat, case.periode, case.conventions)
+    found = {
+        f"{f.verification.id} / {f.commune}" if f.commune else f.verification.id for f in result.violations
+    }
+    assert found == case.violations, f"{case.fichier} / {case.id} ({', '.join(case.verifie)})"
+    assert result.valide is case.valide
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_contract_case_names_an_encoded_alinea(case: ContractCase) -> None:
+    book = load_rulebook()
+    encoded = {c.court for v in book.verifications for c in v.citations}
+    encoded |= {c.court for d in book.derogations for condition in d.conditions for c in condition.citations}
+    assert set(case.verifie) <= encoded, f"{case.id} : {set(case.verifie) - encoded}"
