@@ -577,7 +577,7 @@ def run(
         raise InputError([Problem("--format", f"format inconnu (formats : {', '.join(FORMATS)})", output_format)])
     parsed_period = parse_period(book, period)
     regime_for(book, parsed_period)
-    chosen, problems = resolve_conventions(book, conventions)
+    _, problems = resolve_conventions(book, conventions)
     if problems:
         raise InputError(problems)
     source = read_csv(input_path, book)
@@ -619,7 +619,8 @@ def run(
             summary.interrupted = True
         finally:
             progress.close(summary)
-        summary.interrupted = summary.interrupted or stop.signal is not None
+        # A Ctrl-C after the last row interrupted nothing.
+        summary.interrupted = (summary.interrupted or stop.signal is not None) and summary.done < source.rows
     stderr.write(summary.text())
     return summary
 
