@@ -60,6 +60,7 @@ from .model import (
     Derogation,
     DerogationResult,
     Evaluation,
+    InputField,
     Parameter,
     Period,
     Rule,
@@ -363,7 +364,7 @@ class Site:
                 if result.ouverte:
                     self.opened.setdefault(rule_key(result.derogation), []).append(run)
         self.fields = {field.cle: field for field in book.entrees}
-        self.inputs = {field.variable for field in book.entrees}
+        self.inputs = {field.variable for field in all_input_fields(book)}
 
     # ----- what cites what
 
@@ -895,6 +896,52 @@ def rules_page(site: Site, version: ArticleVersion) -> list[str]:
     return lines
 
 
+def input_sections(book: RuleBook) -> list[tuple[str, str, tuple[InputField, ...]]]:
+    """The kinds of input files and their fields, in the order a user meets them."""
+    return [
+        ("Entrées", "Les champs de la description d'une commune (fichier YAML ou JSON, ou dictionnaire Python).",
+         book.entrees),
+        ("Champs d'un EPCI", "Les champs propres à un fichier d'EPCI (cms-law evaluate-epci), à côté de sa "
+         "liste « communes » ; un champ dont la variable est une entrée des communes leur est transmis.",
+         book.entrees_epci),
+        ("Champs d'un contrat", "Les champs propres à un contrat proposé (cms-law check-contract), qui est "
+         "un fichier d'EPCI avec ces champs en plus.", book.entrees_contrat),
+        ("Champs d'une commune dans un contrat", "Ce que le contrat ajoute à chacune de ses communes.",
+         book.entrees_contrat_commune),
+        ("Champs d'un arrondissement", "Pour Paris, Lyon et Marseille : chaque élément de la liste "
+         "« arrondissements » d'une commune du contrat.", book.entrees_arrondissement),
+    ]
+
+
+def all_input_fields(book: RuleBook) -> list[InputField]:
+    return [field for _, _, fields in input_sections(book) for field in fields]
+
+
+def input_table(fields: tuple[InputField, ...], anchored: set[str]) -> list[str]:
+    """One row per field; a variable gets its link target once, where it first appears."""
+    rows = []
+    for field in fields:
+        bounds = [
+            f"défaut : {french(field.defaut, field.type)}" if field.defaut is not None else "",
+            f"min. : {french(field.minimum, field.type)}" if field.minimum is not None else "",
+            f"max. : {french(field.maximum, field.type)}" if field.maximum is not None else "",
+        ]
+        key = code(field.cle) + (f" (variable {code(field.variable)})" if field.variable != field.cle else "")
+        anchor = [] if field.variable in anchored else target(name_label(field.variable))
+        anchored.add(field.variable)
+        rows.append(
+            [
+                [*anchor, key],
+                esc(field.libelle),
+                field.type,
+                "oui" if field.requis else "non",
+                esc(", ".join(b for b in bounds if b)) or "—",
+                esc(field.description),
+            ]
+        )
+    return table(["Clé", "Libellé", "Type", "Requis", "Défaut, bornes", "Description"], rows, [18, 18, 8, 7, 12, 37])
+
+
 def vocabulary_page(site: Site) -> list[str]:
     book = site.book
     producers: dict[str, list[Rule]] = {}
@@ -906,31 +953,12 @@ def vocabulary_page(site: Site) -> list[str]:
         f"Les noms qu'emploient les règles : données d'entrée, contexte, valeurs calculées "
         f"({code('rules/vocabulaire.yaml')}), paramètres et conventions (fichiers des articles).",
         "",
-        *heading("Entrées", "-"),
-        "Les champs de la description d'une commune (fichier YAML ou JSON, ou dictionnaire Python).",
-        "",
     ]
-    rows = []
-    for field in book.entrees:
-        bounds = [
-            f"défaut : {french(field.defaut, field.type)}" if field.defaut is not None else "",
-            f"min. : {french(field.minimum, field.type)}" if field.minimum is not None else "",
-            f"max. : {french(field.maximum, field.type)}" if field.maximum is not None else "",
-        ]
-        key = code(field.cle) + (f" (variable {code(field.variable)})" if field.variable != field.cle else "")
-        rows.append(
-            [
-                [*target(name_label(field.variable)), key],
-                esc(field.libelle),
-                field.type,
-                "oui" if field.requis else "non",
-                esc(", ".join(b for b in bounds if b)) or "—",
-                esc(field.description),
-            ]
-        )
-    lines += table(
-        ["Clé", "Libellé", "Type", "Requis", "Défaut, bornes", "Description"], rows, [18, 18, 8, 7, 12, 37]
-    )
+    anchored: set[str] = set()
+    for title, intro, fields in input_sections(book):
+        if fields:
+            lines += [*heading(title, "-"), intro, ""]
+            lines += input_table(fields, anchored)
     lines += [*heading("Contexte", "-"), "Les valeurs que le moteur déduit de la période évaluée.", ""]
     lines += table(
         ["Nom", "Libellé", "Type"],
