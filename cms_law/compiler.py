@@ -5,21 +5,21 @@ How the rules map onto the engine
 The engine sees *readiness*, never numbers: ``durable_rules`` turns numbers into C doubles and
 rejects ``Decimal``, so exact values stay in Python, in the :class:`_Session` of the evaluation.
 
-* A fact ``{"t": "v", "n": NAME}`` says that NAME is settled (its value, possibly « unknown », is in
-  the session).
-* Each rule becomes an engine rule that joins the facts of every name it reads. When it fires,
-  the action evaluates the rule's condition and formulas exactly and records the outcome as a
-  *candidate* for each name it concludes.
-* A name concluded by one rule only is settled by that rule's action. A name concluded by several
-  rules gets a resolution rule joining all their candidate facts ``{"t": "c", "n": NAME, "r": RULE}``:
-  it fires only once every candidate has been weighed, keeps the applicable ones that no other
-  applicable one overrides (``exception_de``), and settles the name. Rules left standing that
-  agree are all reasons for the value; rules left standing that disagree are a conflict, an error
-  naming both citations.
+* A fact ``{"t": "v", "n": NAME}`` says that a name concluded by rules is settled (its value,
+  possibly « unknown », is in the session). Names known from the start — the input, the period,
+  the parameters, the conventions — need no fact.
+* Each rule becomes an engine rule that joins the facts of every concluded name it reads (a rule
+  that reads only names known from the start waits for the single start fact). When it fires, the action evaluates the rule's condition and
+  formulas exactly and records the outcome as a *candidate* for each name it concludes.
+* A name concluded by one rule is settled by that rule's action. A name concluded by several rules
+  is settled by the action of the last of them to fire: only then, with every candidate weighed,
+  are the applicable ones that no other applicable one overrides (``exception_de``) kept. Rules
+  left standing that agree are all reasons for the value; rules left standing that disagree are a
+  conflict, an error naming both citations.
 
 Because a name is settled once, and only after everything it depends on, the result does not
-depend on the order in which facts are asserted, and no conclusion ever needs withdrawing — which
-matters, since the engine has no truth maintenance.
+depend on the order in which facts are asserted or rules fire, and no conclusion ever needs
+withdrawing — which matters, since the engine has no truth maintenance.
 
 The engine's sharp edges, handled here
 --------------------------------------
@@ -27,21 +27,27 @@ The engine's sharp edges, handled here
   starts none, and every call into the engine holds one process-wide lock.
 * A ruleset holds at most 1 024 live sessions: each evaluation opens one session and deletes it
   in ``finally``, whatever happens.
-* Exceptions raised in actions are swallowed into the session state: actions catch them
-  themselves and the runner re-raises them as :class:`~cms_law.errors.EvaluationError` naming the rule.
+* Exceptions raised in actions are swallowed into the session state by its Python layer: this
+  module drives the C engine's action loop itself (:meth:`CompiledRuleset._drain`), so an action's
+  error is caught, the session closed, and the error raised as
+  :class:`~cms_law.errors.EvaluationError` naming the rule. Driving the loop directly also spares
+  each action the Python layer's per-action objects, clock reads and JSON round trips.
 * Ruleset names are process-global: each compiled ruleset gets a fresh, unique name.
 * A fact that no rule matches makes the engine raise, after which deleting the session crashes
-  the process: only facts that some rule consumes are ever asserted, each exactly once.
+  the process; so does the same fact asserted twice: only facts that some rule consumes are ever
+  asserted, each exactly once.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import durable_rules_engine
 from durable import engine
 
 from . import expressions
@@ -53,13 +59,15 @@ from .model import Rule
 _ENGINE_LOCK = threading.Lock()
 _RULESET_NAMES = itertools.count(1)
 _SESSION_IDS = itertools.count(1)
+#: What the C engine's assert calls answer when no rule takes the fact, or it was seen already.
+_NOT_HANDLED, _ALREADY_OBSERVED = 1, 2
 
 
 class _PrivateHost(engine.Host):  # type: ignore[misc]
     """A durable_rules host without the background dispatcher and timer threads."""
 
     def _run(self) -> None:
-        """Dispatching happens synchronously in ``assert_facts``; no thread is started."""
+        """Actions run synchronously, driven by :meth:`CompiledRuleset._drain`; no thread starts."""
 
 
 @attrs.frozen
@@ -77,11 +85,12 @@ class Outcome:
 class _Session:
     """The exact values and the trace of one evaluation, kept outside the engine."""
 
+    sid: str
     values: dict[str, Value]
+    pending: dict[str, int]
     origins: dict[str, str] = attrs.Factory(dict)
     outcomes: dict[str, Outcome] = attrs.Factory(dict)
     order: list[str] = attrs.Factory(list)
-    error: CmsLawError | None = None
 
     def lookup(self, name: str) -> Value:
         return self.values.get(name)
@@ -116,11 +125,13 @@ class CompiledRuleset:
             rule = self._producers[both[0]][0]
             raise EvaluationError(rule.id, f"« {both[0]} » est à la fois une donnée fournie et une conclusion de règle")
         self._overrides = self._exception_closure()
-        self._settled_names = set(self.given) | set(self._producers)
-        self._consumed = {name for rule in self.rules for name in rule.reads if name in self._settled_names}
-        self._sessions: dict[str, _Session] = {}
-        self._host = _PrivateHost()
-        self._host.register_rulesets({self.name: self._definition()})
+        self._consumed = {name for rule in self.rules for name in rule.reads if name in self._producers}
+        self._reads = {rule.id: tuple(sorted(rule.reads)) for rule in self.rules}
+        self._actions: dict[str, Callable[[_Session], None]] = {}
+        host = _PrivateHost()
+        host.register_rulesets({self.name: self._definition()})
+        self._host = host
+        self._handle = host.get_ruleset(self.name)._handle
 
     # ------------------------------------------------------------------ compilation
 
@@ -146,54 +157,34 @@ class CompiledRuleset:
     def _definition(self) -> dict[str, Any]:
         definition: dict[str, Any] = {}
         for index, rule in enumerate(self.rules):
-            reads = sorted(name for name in rule.reads if name in self._settled_names)
+            reads = sorted(name for name in rule.reads if name in self._producers)
             patterns = [{f"v{i}": {"$and": [{"t": "v"}, {"n": name}]}} for i, name in enumerate(reads)]
-            definition[f"r{index}"] = {
-                "all": patterns or [{"start": {"t": "start"}}],
-                "run": self._rule_action(rule),
-            }
-        for name, producers in self._producers.items():
-            if len(producers) > 1:
-                patterns = [
-                    {f"c{i}": {"$and": [{"t": "c"}, {"n": name}, {"r": rule.id}]}}
-                    for i, rule in enumerate(producers)
-                ]
-                definition[f"resolve_{name}"] = {"all": patterns, "run": self._resolution_action(name)}
+            key = f"r{index}"
+            self._actions[key] = self._rule_action(rule)
+            # The engine requires a callable per rule; _drain dispatches to self._actions instead.
+            definition[key] = {"all": patterns or [{"start": {"t": "start"}}], "run": _never_called}
         return definition
 
     # ------------------------------------------------------------------ actions
 
-    def _guarded(self, label: str, body: Callable[[Any, _Session], None]) -> Callable[[Any], None]:
-        """Wrap an action so that its errors are recorded for the caller, never swallowed."""
-
-        def action(closure: Any) -> None:
-            session = self._sessions[closure.s.sid]
-            if session.error is not None:
-                return
-            try:
-                body(closure, session)
-            except CmsLawError as error:
-                session.error = error
-            except Exception as error:  # noqa: BLE001 - re-raised by run() with the rule's name
-                session.error = EvaluationError(label, f"{type(error).__name__} : {error}")
-
-        return action
-
-    def _rule_action(self, rule: Rule) -> Callable[[Any], None]:
-        def body(closure: Any, session: _Session) -> None:
+    def _rule_action(self, rule: Rule) -> Callable[[_Session], None]:
+        def action(session: _Session) -> None:
             outcome = self._weigh(rule, session)
             session.outcomes[rule.id] = outcome
             for name in rule.alors:
-                if len(self._producers[name]) == 1:
-                    self._settle(closure, session, name, [outcome] if outcome.applied else [])
-                else:
-                    self._assert(closure, {"t": "c", "n": name, "r": rule.id})
+                producers = self._producers[name]
+                if len(producers) == 1:
+                    self._settle(session, name, [outcome] if outcome.applied else [])
+                    continue
+                session.pending[name] -= 1
+                if session.pending[name] == 0:
+                    self._resolve(session, name, producers)
 
-        return self._guarded(rule.id, body)
+        return action
 
     def _weigh(self, rule: Rule, session: _Session) -> Outcome:
         """Evaluate the rule exactly; a condition on unknown data means « does not apply »."""
-        inputs = {name: session.lookup(name) for name in sorted(rule.reads)}
+        inputs = {name: session.lookup(name) for name in self._reads[rule.id]}
         try:
             if rule.si is not None and not _as_condition(rule, rule.si.evaluate(session.lookup)):
                 return Outcome(rule, False, {}, inputs)
@@ -204,31 +195,21 @@ class CompiledRuleset:
             raise EvaluationError(rule.id, f"{error} (fichier {rule.fichier})") from None
         return Outcome(rule, True, values, inputs)
 
-    def _resolution_action(self, name: str) -> Callable[[Any], None]:
-        def body(closure: Any, session: _Session) -> None:
-            applicable = [
-                session.outcomes[rule.id]
-                for rule in self._producers[name]
-                if session.outcomes[rule.id].applied
-            ]
-            winners = [
-                outcome
-                for outcome in applicable
-                if not any(outcome.rule.id in self._overrides[other.rule.id] for other in applicable)
-            ]
-            disagreeing = [w for w in winners if w.values[name] != winners[0].values[name]]
-            if disagreeing:
-                first, second = winners[0].rule, disagreeing[0].rule
-                raise RuleConflictError(
-                    name,
-                    [first.id, second.id],
-                    [_first_citation(first), _first_citation(second)],
-                )
-            self._settle(closure, session, name, winners)
+    def _resolve(self, session: _Session, name: str, producers: Sequence[Rule]) -> None:
+        """Every candidate weighed: keep the applicable ones no applicable exception overrides."""
+        applicable = [session.outcomes[rule.id] for rule in producers if session.outcomes[rule.id].applied]
+        winners = [
+            outcome
+            for outcome in applicable
+            if not any(outcome.rule.id in self._overrides[other.rule.id] for other in applicable)
+        ]
+        disagreeing = [w for w in winners if w.values[name] != winners[0].values[name]]
+        if disagreeing:
+            first, second = winners[0].rule, disagreeing[0].rule
+            raise RuleConflictError(name, [first.id, second.id], [_first_citation(first), _first_citation(second)])
+        self._settle(session, name, winners)
 
-        return self._guarded(f"résolution de {name}", body)
-
-    def _settle(self, closure: Any, session: _Session, name: str, outcomes: Sequence[Outcome]) -> None:
+    def _settle(self, session: _Session, name: str, outcomes: Sequence[Outcome]) -> None:
         """Record the value of ``name``; several outcomes here agree, and all count as reasons."""
         if outcomes:
             session.values[name] = outcomes[0].values[name]
@@ -238,34 +219,51 @@ class CompiledRuleset:
                     session.order.append(outcome.rule.id)
         else:
             session.values[name] = None
-        self._assert(closure, {"t": "v", "n": name})
-
-    def _assert(self, closure: Any, fact: dict[str, str]) -> None:
-        if fact["t"] == "c" or fact["n"] in self._consumed:
-            closure.assert_fact(fact)
+        if name in self._consumed:
+            self._assert(session.sid, name)
 
     # ------------------------------------------------------------------ running
 
-    def run(self, given: Mapping[str, Value], fact_order: Sequence[int] | None = None) -> RunResult:
-        """Settle every name from the ``given`` values (inputs, context, parameters, conventions).
+    def _assert(self, sid: str, name: str) -> None:
+        result = durable_rules_engine.assert_fact(self._handle, json.dumps({"sid": sid, "t": "v", "n": name}))
+        if result[0] in (_NOT_HANDLED, _ALREADY_OBSERVED):  # pragma: no cover - prevented by _consumed
+            raise EvaluationError(name, "fait refusé par le moteur")
 
-        ``fact_order`` permutes the initial facts; tests use it to show that the order in which
-        facts reach the engine does not change the result.
-        """
-        session = _Session(values=dict(given))
-        facts = self._initial_facts()
-        if fact_order is not None:
-            facts = [facts[index] for index in fact_order]
-        with _ENGINE_LOCK:
-            sid = str(next(_SESSION_IDS))
-            self._sessions[sid] = session
+    def _drain(self, session: _Session, state_handle: int) -> None:
+        """Run every action the engine schedules for the session, one after the other."""
+        started = durable_rules_engine.start_action_for_state(self._handle, state_handle)
+        if not started:
+            return
+        state, message = started[0], started[1]
+        while message:
+            action_name = _action_name(message)
             try:
-                self._host.assert_facts(self.name, [{"sid": sid, **fact} for fact in facts])
+                self._actions[action_name](session)
+            except BaseException:
+                durable_rules_engine.abandon_action(self._handle, state_handle)
+                raise
+            durable_rules_engine.update_state(self._handle, state)
+            message = durable_rules_engine.complete_and_start_action(self._handle, state_handle)
+
+    def run(self, given: Mapping[str, Value]) -> RunResult:
+        """Settle every name from the ``given`` values (inputs, context, parameters, conventions)."""
+        facts = self._initial_facts()
+        pending = {name: len(rules) for name, rules in self._producers.items() if len(rules) > 1}
+        with _ENGINE_LOCK:
+            session = _Session(str(next(_SESSION_IDS)), dict(given), pending)
+            try:
+                result = durable_rules_engine.assert_facts(
+                    self._handle, json.dumps([{"sid": session.sid, **fact} for fact in facts])
+                )
+                if result[0] in (_NOT_HANDLED, _ALREADY_OBSERVED):  # pragma: no cover
+                    raise EvaluationError(self.name, "faits initiaux refusés par le moteur")
+                self._drain(session, result[1])
+            except CmsLawError:
+                raise
+            except Exception as error:  # noqa: BLE001 - any failure inside a rule names that rule
+                raise EvaluationError(self._running_rule(session), f"{type(error).__name__} : {error}") from error
             finally:
-                del self._sessions[sid]
-                self._host.delete_state(self.name, sid)
-        if session.error is not None:
-            raise session.error
+                self._host.delete_state(self.name, session.sid)
         unsettled = sorted(name for name in self._producers if name not in session.values)
         if unsettled:
             raise EvaluationError(
@@ -275,16 +273,24 @@ class CompiledRuleset:
         applied = tuple(session.outcomes[rule_id] for rule_id in session.order)
         return RunResult(session.values, session.origins, applied)
 
-    def _initial_facts(self) -> list[dict[str, str]]:
-        """The facts that start a run: only ones some rule consumes (see the module's notes)."""
-        facts = [{"t": "v", "n": name} for name in self.given if name in self._consumed]
-        if any(not (rule.reads & self._settled_names) for rule in self.rules):
-            facts.append({"t": "start"})
-        return facts
+    def _running_rule(self, session: _Session) -> str:
+        """The first rule not yet weighed when an unexpected error struck."""
+        return next((rule.id for rule in self.rules if rule.id not in session.outcomes), self.name)
 
-    @property
-    def initial_fact_count(self) -> int:
-        return len(self._initial_facts())
+    def _initial_facts(self) -> list[dict[str, str]]:
+        """The facts that start a run: the start fact, if some rule waits for it (see the notes)."""
+        return [{"t": "start"}] if any(not (rule.reads & set(self._producers)) for rule in self.rules) else []
+
+
+def _action_name(message: str) -> str:
+    """The action of an engine message ``{"r12":{…}}``, read without decoding the facts."""
+    if not message.startswith('{"'):  # pragma: no cover - the engine's format, checked by tests
+        raise EvaluationError("moteur", f"message inattendu du moteur : {message[:40]}")
+    return message[2 : message.index('"', 2)]
+
+
+def _never_called(closure: Any) -> None:  # pragma: no cover - see CompiledRuleset._definition
+    raise AssertionError("actions are dispatched by CompiledRuleset._drain")
 
 
 def _as_condition(rule: Rule, value: Value) -> bool:

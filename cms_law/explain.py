@@ -105,14 +105,21 @@ def _rounded(value: Fraction | int) -> Decimal:
     return exact_decimal(Fraction(round(Fraction(value) * 10**TEXT_PLACES), 10**TEXT_PLACES))
 
 
+class _Formatted(dict):  # type: ignore[type-arg]
+    """A template's names, each formatted for French on first use."""
+
+    def __init__(self, lookup: Callable[[str], Value], type_of: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.lookup = lookup
+        self.type_of = type_of
+
+    def __missing__(self, name: str) -> str:
+        return french(self.lookup(name), self.type_of(name))
+
+
 def fill(template: str, lookup: Callable[[str], Value], type_of: Callable[[str], str | None]) -> str:
     """Fill a rule's French template, formatting each named value for its type."""
-
-    class _Formatted(dict):  # type: ignore[type-arg]
-        def __missing__(self, name: str) -> str:
-            return french(lookup(name), type_of(name))
-
-    return template.format_map(_Formatted())
+    return template.format_map(_Formatted(lookup, type_of))
 
 
 # --------------------------------------------------------------------------- building the explanation

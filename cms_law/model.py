@@ -122,7 +122,7 @@ class Citation:
     version: ArticleVersion
     alinea: Alinea
 
-    @property
+    @functools.cached_property
     def court(self) -> str:
         """Short form, as practitioners write it: ``L. 302-8, VII, 1°``."""
         parts = [self.version.article]

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cms_law import EvaluationError, RuleConflictError, evaluate, load_rulebook
+from cms_law.compiler import CompiledRuleset
 from cms_law.evaluator import compiled_for, parse_period
 from conftest import commune
 
@@ -51,18 +52,21 @@ def given_values(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=st.data(), index=st.integers(0, len(COMMUNES) - 1))
-def test_results_do_not_depend_on_the_order_facts_are_asserted(data: st.DataObject, index: int) -> None:
+def test_results_do_not_depend_on_the_order_rules_fire(data: st.DataObject, index: int) -> None:
+    """The engine fires rules in an order of its own (here, changed by compiling them in another
+    order): values, their origins and the rules applied must not change."""
     book = load_rulebook()
-    compiled = compiled_for(book, parse_period(book, None))
+    period = parse_period(book, None)
+    reference = compiled_for(book, period)
+    rules = data.draw(st.permutations(reference.rules))
+    shuffled = CompiledRuleset(rules, reference.given)
     values = given_values(COMMUNES[index])
-    reference = compiled.run(values)
-    order = data.draw(st.permutations(range(compiled.initial_fact_count)))
-    shuffled = compiled.run(values, fact_order=order)
-    assert shuffled.values == reference.values
-    assert shuffled.origins == reference.origins
-    assert {o.rule.id for o in shuffled.applied} == {o.rule.id for o in reference.applied}
+    expected, actual = reference.run(values), shuffled.run(values)
+    assert actual.values == expected.values
+    assert actual.origins == expected.origins
+    assert {o.rule.id for o in actual.applied} == {o.rule.id for o in expected.applied}
 
 
 def test_sixteen_threads_give_the_sequential_results() -> None:
@@ -109,7 +113,7 @@ def test_two_rules_without_priority_are_a_conflict_naming_both_citations(rules_c
     with pytest.raises(RuleConflictError) as raised:
         evaluate(commune(logements_sociaux=880), rulebook=book)
     assert set(raised.value.citations) == {"L. 302-8, VII, al. 1", "L. 302-8, VII, 1°"}
-    assert raised.value.variable == "taux_rattrapage"
+    assert raised.value.variable in {"taux_rattrapage", "situation_vii"}  # both rules conclude both
     # Where the two rules do not both apply, there is no conflict to report.
     assert evaluate(commune(), rulebook=book)["taux_rattrapage"] == Fraction(33, 100)
 
