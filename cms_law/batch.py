@@ -258,7 +258,8 @@ class RowEvaluator:
         except CmsLawError as error:
             message = f"erreur d'évaluation, défaut des règles à signaler : {error}"
             return RowOutcome(line, nom, code_insee, problemes=(("regles", message, ""),), rule_failure=True)
-        data = result.as_dict()
+        # The structured explanation is costly to serialise: only JSON lines with --explain keep it.
+        data = result.as_dict(explication=settings.explain and settings.output_format == "json")
         return RowOutcome(
             line,
             nom,
@@ -278,7 +279,7 @@ class RowEvaluator:
         return text
 
     def _serialise(self, line: int, result: Evaluation, data: dict[str, Any]) -> str:
-        explication = data.pop("explication")
+        explication = data.pop("explication", None)
         if self.settings.output_format == "json":
             extra = {"explication": explication} if self.settings.explain else {}
             return to_json({"ligne": line, **data, "resume": resume(result), **extra}, indent=None) + "\n"

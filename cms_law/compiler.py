@@ -234,7 +234,8 @@ class CompiledRuleset:
         started = durable_rules_engine.start_action_for_state(self._handle, state_handle)
         if not started:
             return
-        state, message = started[0], started[1]
+        # The session's state is never changed by an action, so it is not written back.
+        message = started[1]
         while message:
             action_name = _action_name(message)
             try:
@@ -242,7 +243,6 @@ class CompiledRuleset:
             except BaseException:
                 durable_rules_engine.abandon_action(self._handle, state_handle)
                 raise
-            durable_rules_engine.update_state(self._handle, state)
             message = durable_rules_engine.complete_and_start_action(self._handle, state_handle)
 
     def run(self, given: Mapping[str, Value]) -> RunResult:

@@ -8,6 +8,7 @@ every rate, threshold and date comes from ``rules/``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,7 @@ from .model import (
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 _COMPILED: dict[tuple[int, tuple[str, ...]], CompiledRuleset] = {}
+_COMPILED_BY_DAY: dict[tuple[int, Any], CompiledRuleset] = {}
 _COMPILE_LOCK = threading.Lock()
 
 
@@ -72,7 +74,12 @@ def regime_for(book: RuleBook, period: TriennialPeriod) -> LawRegime:
 
 
 def compiled_for(book: RuleBook, period: TriennialPeriod) -> CompiledRuleset:
-    """The ruleset of the rules in force at the period's reference date, compiled once."""
+    """The ruleset of the rules in force at the period's reference date, compiled once and shared
+    by every date that has the same rules."""
+    by_day = (id(book), period.date_reference)
+    compiled = _COMPILED_BY_DAY.get(by_day)
+    if compiled is not None:
+        return compiled
     rules = book.rules_at(period.date_reference)
     key = (id(book), tuple(f"{rule.id}@{rule.validite.debut}" for rule in rules))
     with _COMPILE_LOCK:
@@ -84,6 +91,7 @@ def compiled_for(book: RuleBook, period: TriennialPeriod) -> CompiledRuleset:
                 *book.conventions,
             ]
             _COMPILED[key] = CompiledRuleset(rules, given)
+        _COMPILED_BY_DAY[by_day] = _COMPILED[key]
         return _COMPILED[key]
 
 
@@ -217,7 +225,7 @@ def derogation_results(
                     values.get(derogation.periodes_restantes) if derogation.periodes_restantes else None  # type: ignore[arg-type]
                 ),
                 conditions=checked,
-                texte=derogation_text(book, derogation, ouverte, checked, values.get),
+                render=functools.partial(derogation_text, book, derogation, ouverte, checked, values.get),
             )
         )
     return tuple(results)

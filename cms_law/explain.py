@@ -147,7 +147,7 @@ def build_explanation(
                 citations=outcome.rule.citations,
                 entrees=outcome.inputs,
                 valeurs=outcome.values,
-                texte=fill(outcome.rule.explication, lookup, book.type_of),
+                render=functools.partial(fill, outcome.rule.explication, lookup, book.type_of),
             )
         )
     return Explanation(tuple(steps))
@@ -167,7 +167,7 @@ def _convention_step(book: RuleBook, name: str, option: str, chosen: bool) -> St
         citations=convention.interprete,
         entrees={},
         valeurs={name: option},
-        texte=text,
+        render=lambda: text,
     )
 
 
@@ -280,7 +280,7 @@ def _outputs(evaluation: Evaluation) -> dict[str, Any]:
     return result
 
 
-def evaluation_as_dict(evaluation: Evaluation) -> dict[str, Any]:
+def evaluation_as_dict(evaluation: Evaluation, explication: bool = True) -> dict[str, Any]:
     book = evaluation.rulebook
     commune = {
         field.cle: json_value(evaluation.commune[field.cle], field.type)
@@ -298,7 +298,7 @@ def evaluation_as_dict(evaluation: Evaluation) -> dict[str, Any]:
             name: {"valeur": option, "par_defaut": name not in evaluation.conventions_modifiees}
             for name, option in evaluation.conventions.items()
         },
-        "explication": [step_as_dict(step, book) for step in evaluation.explication],
+        **({"explication": [step_as_dict(step, book) for step in evaluation.explication]} if explication else {}),
     }
 
 
@@ -362,6 +362,19 @@ def cite_in_full(citations: Sequence[Citation]) -> str:
     ``article L. 302-8, VII, 1° et VII, 2° du code de la construction et de l'habitation, dans sa
     rédaction issue de la loi n° 2022-217 du 21 février 2022 [projet de loi]``
     """
+    # A rule's citations never change: their text is built once (citations are not hashable,
+    # their file and alinéa are).
+    key = tuple((citation.version.fichier, citation.alinea.id) for citation in citations)
+    text = _FULL_CITATIONS.get(key)
+    if text is None:
+        text = _FULL_CITATIONS[key] = _cite_in_full(citations)
+    return text
+
+
+_FULL_CITATIONS: dict[tuple[tuple[str, str], ...], str] = {}
+
+
+def _cite_in_full(citations: Sequence[Citation]) -> str:
     groups: list[list[Citation]] = []
     for citation in citations:
         if groups and groups[-1][0].version is citation.version:

@@ -320,15 +320,18 @@ def _arithmetic(operator: str, left: Compiled, right: Compiled) -> Compiled:
     def apply(lookup: Lookup) -> Value:
         a = _number(left(lookup), operator)
         b = _number(right(lookup), operator)
+        if operator == "/":
+            if b == 0:
+                raise ExpressionError("division par zéro")
+            return _normalize(Fraction(a) / b)
+        # Integers stay integers: exact, and much cheaper than fractions.
         if operator == "+":
-            return _normalize(Fraction(a) + b)
-        if operator == "-":
-            return _normalize(Fraction(a) - b)
-        if operator == "*":
-            return _normalize(Fraction(a) * b)
-        if b == 0:
-            raise ExpressionError("division par zéro")
-        return _normalize(Fraction(a) / b)
+            result = a + b
+        elif operator == "-":
+            result = a - b
+        else:
+            result = a * b
+        return _normalize(result)
 
     return apply
 

@@ -19,6 +19,7 @@ import yaml
 
 from .errors import InputError, Problem
 from .expressions import Value
+from .loader import SAFE_LOADER
 from .model import InputField, RuleBook
 
 _RATE = re.compile(r"^\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*(?P<percent>%)?\s*$")
@@ -37,7 +38,7 @@ def read_file(path: str | Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise InputError([Problem("fichier", f"{path} n'est pas un YAML ou JSON valide : {error}")]) from None
 

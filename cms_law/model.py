@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -468,7 +468,13 @@ class Step:
     citations: tuple[Citation, ...]
     entrees: Mapping[str, Value] = attrs.field(converter=_frozen_mapping)
     valeurs: Mapping[str, Value] = attrs.field(converter=_frozen_mapping)
-    texte: str
+    #: Renders the French sentence: an explanation is data first, its text is made on first use.
+    render: Callable[[], str] = attrs.field(repr=False, eq=False)
+
+    @functools.cached_property
+    def texte(self) -> str:
+        """The step in one French sentence, numbers and dates formatted for fr_FR."""
+        return self.render()
 
 
 @attrs.frozen
@@ -504,7 +510,12 @@ class DerogationResult:
     plancher: int | None
     periodes_restantes: int | None
     conditions: tuple[CheckedCondition, ...]
-    texte: str
+    render: Callable[[], str] = attrs.field(repr=False, eq=False)
+
+    @functools.cached_property
+    def texte(self) -> str:
+        """What the derogation allows, or why it is closed, in French, with its requirements."""
+        return self.render()
 
 
 @attrs.frozen
@@ -538,10 +549,11 @@ class Evaluation:
         rule = self.rulebook.rule(rule_id, self.periode.date_reference)
         return rule.citations[0] if rule and rule.citations else None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, explication: bool = True) -> dict[str, Any]:
+        """The result as JSON-ready data; ``explication=False`` leaves out the explanation steps."""
         from .explain import evaluation_as_dict
 
-        return evaluation_as_dict(self)
+        return evaluation_as_dict(self, explication)
 
     def to_json(self, indent: int | None = 2) -> str:
         from .explain import to_json
