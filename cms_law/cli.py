@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -147,19 +147,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     out = stdout or sys.stdout
     arguments = _parser().parse_args(argv)
     try:
-        if arguments.command == "evaluate":
-            return _evaluate(arguments, out)
-        if arguments.command == "batch":
-            return _batch(arguments, out)
-        if arguments.command == "evaluate-epci":
-            return _evaluate_epci(arguments, out)
-        if arguments.command == "check-contract":
-            return _check_contract(arguments, out)
-        if arguments.command == "diff":
-            return _diff(arguments, out)
-        if arguments.command == "history":
-            return _history(arguments, out)
-        return _rules(arguments, out)
+        return COMMANDS[arguments.command](arguments, out)
     except InputError as error:
         _report_input_error(error, arguments.format, out)
         return EXIT_INPUT
@@ -322,3 +310,15 @@ def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
         )
         print(f"{convention.nom} — {convention.titre} : {options}", file=out)
     return 0
+
+
+#: Each subcommand's handler.
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "evaluate": _evaluate,
+    "evaluate-epci": _evaluate_epci,
+    "check-contract": _check_contract,
+    "batch": _batch,
+    "diff": _diff,
+    "history": _history,
+    "rules": _rules,
+}

@@ -26,29 +26,35 @@ class LegalCase:
     erreur: dict[str, Any] | None = None
 
 
-def load_cases(directory: Path = CASES_DIR) -> list[LegalCase]:
-    cases = []
+def _raw_cases(directory: Path, fields: set[str]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Each case of each YAML file of ``directory``, refusing fields the format does not have."""
     for path in sorted(directory.glob("*.yaml")):
         for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["cas"]:
-            unknown = set(raw) - CASE_FIELDS
+            unknown = set(raw) - fields
             if unknown:
                 raise ValueError(f"{path.name}, cas {raw.get('id')} : champs inconnus {sorted(unknown)}")
-            if ("attendu" in raw) == ("erreur" in raw):
-                raise ValueError(f"{path.name}, cas {raw.get('id')} : « attendu » ou « erreur », exactement un")
-            verifie = raw["verifie"]
-            cases.append(
-                LegalCase(
-                    id=raw["id"],
-                    fichier=path.name,
-                    verifie=tuple(verifie if isinstance(verifie, list) else [verifie]),
-                    description=raw["description"],
-                    entree=raw["entree"],
-                    periode=str(raw["periode"]) if raw.get("periode") is not None else None,
-                    conventions=raw.get("conventions") or {},
-                    attendu=raw.get("attendu"),
-                    erreur=raw.get("erreur"),
-                )
+            yield path, raw
+
+
+def load_cases(directory: Path = CASES_DIR) -> list[LegalCase]:
+    cases = []
+    for path, raw in _raw_cases(directory, CASE_FIELDS):
+        if ("attendu" in raw) == ("erreur" in raw):
+            raise ValueError(f"{path.name}, cas {raw.get('id')} : « attendu » ou « erreur », exactement un")
+        verifie = raw["verifie"]
+        cases.append(
+            LegalCase(
+                id=raw["id"],
+                fichier=path.name,
+                verifie=tuple(verifie if isinstance(verifie, list) else [verifie]),
+                description=raw["description"],
+                entree=raw["entree"],
+                periode=str(raw["periode"]) if raw.get("periode") is not None else None,
+                conventions=raw.get("conventions") or {},
+                attendu=raw.get("attendu"),
+                erreur=raw.get("erreur"),
             )
+        )
     ids = [case.id for case in cases]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -109,23 +115,19 @@ class ContractCase:
 
 def load_contract_cases(directory: Path = CONTRACT_CASES_DIR) -> list[ContractCase]:
     cases = []
-    for path in sorted(directory.glob("*.yaml")):
-        for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["cas"]:
-            unknown = set(raw) - CONTRACT_CASE_FIELDS
-            if unknown:
-                raise ValueError(f"{path.name}, cas {raw.get('id')} : champs inconnus {sorted(unknown)}")
-            verifie = raw["verifie"]
-            cases.append(
-                ContractCase(
-                    id=raw["id"],
-                    fichier=path.name,
-                    verifie=tuple(verifie if isinstance(verifie, list) else [verifie]),
-                    description=raw["description"],
-                    contrat=raw["contrat"],
-                    valide=raw["valide"],
-                    violations=frozenset(raw.get("violations") or []),
-                    periode=str(raw["periode"]) if raw.get("periode") is not None else None,
-                    conventions=raw.get("conventions") or {},
-                )
+    for path, raw in _raw_cases(directory, CONTRACT_CASE_FIELDS):
+        verifie = raw["verifie"]
+        cases.append(
+            ContractCase(
+                id=raw["id"],
+                fichier=path.name,
+                verifie=tuple(verifie if isinstance(verifie, list) else [verifie]),
+                description=raw["description"],
+                contrat=raw["contrat"],
+                valide=raw["valide"],
+                violations=frozenset(raw.get("violations") or []),
+                periode=str(raw["periode"]) if raw.get("periode") is not None else None,
+                conventions=raw.get("conventions") or {},
             )
+        )
     return cases
