@@ -78,7 +78,6 @@ class Outcome:
     applied: bool
     values: Mapping[str, Value]
     inputs: Mapping[str, Value]
-    missing: str | None = None
 
 
 @attrs.define
@@ -186,11 +185,11 @@ class CompiledRuleset:
         """Evaluate the rule exactly; a condition on unknown data means « does not apply »."""
         inputs = {name: session.lookup(name) for name in self._reads[rule.id]}
         try:
-            if rule.si is not None and not _as_condition(rule, rule.si.evaluate(session.lookup)):
+            if rule.si is not None and not expressions.condition(rule.si.evaluate(session.lookup)):
                 return Outcome(rule, False, {}, inputs)
             values = {name: formula.evaluate(session.lookup) for name, formula in rule.alors.items()}
-        except expressions.Unknown as unknown:
-            return Outcome(rule, False, {}, inputs, missing=unknown.name)
+        except expressions.Unknown:
+            return Outcome(rule, False, {}, inputs)
         except expressions.ExpressionError as error:
             raise EvaluationError(rule.id, f"{error} (fichier {rule.fichier})") from None
         return Outcome(rule, True, values, inputs)
@@ -291,12 +290,6 @@ def _action_name(message: str) -> str:
 
 def _never_called(closure: Any) -> None:  # pragma: no cover - see CompiledRuleset._definition
     raise AssertionError("actions are dispatched by CompiledRuleset._drain")
-
-
-def _as_condition(rule: Rule, value: Value) -> bool:
-    if not isinstance(value, bool):
-        raise EvaluationError(rule.id, f"la condition « si » doit valoir vrai ou faux, elle vaut {value!r}")
-    return value
 
 
 def _first_citation(rule: Rule) -> str:

@@ -150,14 +150,14 @@ def _check(
     undecided: list[Finding],
 ) -> None:
     try:
-        holds = verification.condition.evaluate(values.get)
+        holds = expressions.condition(verification.condition.evaluate(values.get))
     except expressions.Unknown as unknown:
         label = book.label_of(unknown.name)
         undecided.append(Finding(verification, commune, f"non vérifiable : « {label} » ({unknown.name}) n'est pas connu"))
         return
     except expressions.ExpressionError as error:
         raise EvaluationError(verification.id, str(error)) from None
-    if holds is not True:
+    if not holds:
         violations.append(Finding(verification, commune, fill(verification.message, values.get, book.type_of)))
 
 

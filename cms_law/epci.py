@@ -176,18 +176,17 @@ def aggregate(
             return context.get(name) if value is None else value
 
         try:
-            if definition.parmi is not None and not _condition(definition, definition.parmi.evaluate(lookup)):
+            if definition.parmi is not None and not expressions.condition(definition.parmi.evaluate(lookup)):
                 continue
             value = definition.expression.evaluate(lookup)
+            if definition.operation == "compte":
+                value = 1 if expressions.condition(value) else None
         except expressions.Unknown:
             undetermined.append(member.nom)
             continue
         except expressions.ExpressionError as error:
             raise EvaluationError(f"agrégat {definition.nom}", str(error)) from None
-        if definition.operation == "compte":
-            if _condition(definition, value):
-                contributions.append((member.nom, 1))
-        else:
+        if value is not None:
             contributions.append((member.nom, value))
     total = sum((Fraction(value) for _, value in contributions), Fraction(0))  # type: ignore[arg-type]
     return AggregateResult(
@@ -196,12 +195,6 @@ def aggregate(
         contributions=tuple(contributions),
         indeterminees=tuple(undetermined),
     )
-
-
-def _condition(definition: Aggregate, value: Value) -> bool:
-    if not isinstance(value, bool):
-        raise EvaluationError(f"agrégat {definition.nom}", f"une condition doit valoir vrai ou faux, elle vaut {value!r}")
-    return value
 
 
 @attrs.frozen

@@ -16,8 +16,7 @@ from typing import Any
 
 from . import expressions
 from .compiler import CompiledRuleset
-from .errors import InputError, Problem
-from .errors import EvaluationError
+from .errors import EvaluationError, InputError, Problem
 from .explain import build_explanation, derogation_text, fill, french
 from .expressions import Value
 from .inputs import parse_commune
@@ -28,12 +27,13 @@ from .model import (
     DerogationResult,
     Evaluation,
     LawRegime,
+    Rule,
     RuleBook,
     TriennialPeriod,
 )
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
-_COMPILED: dict[tuple[int, tuple[str, ...]], CompiledRuleset] = {}
+_COMPILED: dict[tuple[int, tuple[str, ...], tuple[str, ...]], CompiledRuleset] = {}
 _COMPILED_BY_DAY: dict[tuple[int, Any], CompiledRuleset] = {}
 _COMPILE_LOCK = threading.Lock()
 
@@ -80,19 +80,24 @@ def compiled_for(book: RuleBook, period: TriennialPeriod) -> CompiledRuleset:
     compiled = _COMPILED_BY_DAY.get(by_day)
     if compiled is not None:
         return compiled
-    rules = book.rules_at(period.date_reference)
-    key = (id(book), tuple(f"{rule.id}@{rule.validite.debut}" for rule in rules))
+    given = [*(field.variable for field in book.entrees), *book.contexte, *_parameter_names(book), *book.conventions]
+    compiled = _compiled(book, book.rules_at(period.date_reference), given)
+    _COMPILED_BY_DAY[by_day] = compiled
+    return compiled
+
+
+def _compiled(book: RuleBook, rules: Sequence[Rule], given: Sequence[str]) -> CompiledRuleset:
+    """A ruleset compiled once per set of rule versions (and what they are given)."""
+    key = (id(book), tuple(f"{rule.id}@{rule.validite.debut}" for rule in rules), tuple(given))
     with _COMPILE_LOCK:
         if key not in _COMPILED:
-            given = [
-                *(field.variable for field in book.entrees),
-                *book.contexte,
-                *dict.fromkeys(parameter.nom for parameter in book.parametres),
-                *book.conventions,
-            ]
             _COMPILED[key] = CompiledRuleset(rules, given)
-        _COMPILED_BY_DAY[by_day] = _COMPILED[key]
         return _COMPILED[key]
+
+
+def _parameter_names(book: RuleBook) -> list[str]:
+    """Each parameter name once, though several article versions may set it."""
+    return list(dict.fromkeys(parameter.nom for parameter in book.parametres))
 
 
 #: The names that the rules of rules/cch/L302-8 conclude for « the period containing a date ».
@@ -103,12 +108,7 @@ def period_of_date(book: RuleBook, day: dt.date) -> str:
     """The triennial period (``AAAA-AAAA``) containing ``day``, as the rules in force that day count them."""
     rules = tuple(rule for rule in book.rules_at(day) if set(_PERIOD_OF_DATE) & set(rule.alors))
     if rules:
-        key = (id(book), ("période d'une date", *(f"{rule.id}@{rule.validite.debut}" for rule in rules)))
-        with _COMPILE_LOCK:
-            if key not in _COMPILED:
-                given = [*book.contexte, *dict.fromkeys(parameter.nom for parameter in book.parametres)]
-                _COMPILED[key] = CompiledRuleset(rules, given)
-            compiled = _COMPILED[key]
+        compiled = _compiled(book, rules, [*book.contexte, *_parameter_names(book)])
         values = compiled.run({**book.parameters_at(day), "date_evaluee": day}).values
         start, end = (values.get(name) for name in _PERIOD_OF_DATE)
         if start is not None and end is not None:
@@ -239,15 +239,13 @@ def _openness(result: DerogationResult) -> bool | None:
 
 
 def _truth(owner: str, condition: expressions.Expression, values: Mapping[str, Value]) -> bool | None:
+    """The condition's value, or ``None`` when the data cannot decide it."""
     try:
-        value = condition.evaluate(values.get)
+        return expressions.condition(condition.evaluate(values.get))
     except expressions.Unknown:
         return None
     except expressions.ExpressionError as error:
         raise EvaluationError(owner, str(error)) from None
-    if not isinstance(value, bool):
-        raise EvaluationError(owner, f"une condition doit valoir vrai ou faux, elle vaut {value!r}")
-    return value
 
 
 def _failed_checks(book: RuleBook, period: TriennialPeriod, given: Mapping[str, Value]) -> list[Problem]:
@@ -256,11 +254,8 @@ def _failed_checks(book: RuleBook, period: TriennialPeriod, given: Mapping[str, 
     for check in book.controles:
         if not check.validite.contains(period.date_reference):
             continue
-        try:
-            holds = check.condition.evaluate(given.get)
-        except expressions.Unknown:
-            continue
-        if holds is not True:
+        holds = _truth(f"contrôle {check.champ} ({check.fichier})", check.condition, given)
+        if holds is False:
             where = f" ({check.citations[0].court})" if check.citations else ""
             message = fill(check.message, given.get, book.type_of) + where
             problems.append(Problem(check.champ, message, given.get(check.champ)))

@@ -20,7 +20,6 @@ from babel.numbers import format_decimal, format_percent
 from .compiler import RunResult
 from .expressions import Value
 from .model import (
-    PROVENANCES,
     PROVENANCES_ABREGEES,
     CheckedCondition,
     Citation,

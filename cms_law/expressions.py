@@ -447,5 +447,12 @@ FUNCTIONS: Mapping[str, tuple[Callable[..., Value], frozenset[int]]] = {
     "jour": (_date_part("jour"), frozenset({1})),
 }
 
+def condition(value: Value) -> bool:
+    """The value of a condition (a rule's « si », a check, a derogation's condition): vrai or faux."""
+    if not isinstance(value, bool):
+        raise ExpressionError(f"une condition doit valoir vrai ou faux, elle vaut {value!r}")
+    return value
+
+
 #: Every function name the language knows, including the two special forms.
 FUNCTION_NAMES = frozenset([*FUNCTIONS, "fourni", "si"])
