@@ -38,7 +38,7 @@ import attrs
 
 from .errors import CmsLawError, InputError, Problem
 from .evaluator import compiled_for, evaluate, parse_period, regime_for, resolve_conventions
-from .explain import french, json_value, to_json
+from .explain import evaluation_figures, french, json_value, to_json
 from .loader import load_rulebook
 from .model import Evaluation, RuleBook
 
@@ -258,8 +258,12 @@ class RowEvaluator:
         except CmsLawError as error:
             message = f"erreur d'évaluation, défaut des règles à signaler : {error}"
             return RowOutcome(line, nom, code_insee, problemes=(("regles", message, ""),), rule_failure=True)
-        # The structured explanation is costly to serialise: only JSON lines with --explain keep it.
-        data = result.as_dict(explication=settings.explain and settings.output_format == "json")
+        # A CSV row holds the figures only; JSON lines hold the derogations too, and the structured
+        # explanation, costly to serialise, only with --explain.
+        if settings.output_format == "json":
+            data = result.as_dict(explication=settings.explain)
+        else:
+            data = evaluation_figures(result)
         return RowOutcome(
             line,
             nom,

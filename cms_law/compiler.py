@@ -72,10 +72,9 @@ class _PrivateHost(engine.Host):  # type: ignore[misc]
 
 @attrs.frozen
 class Outcome:
-    """What one rule did in one evaluation."""
+    """What one rule that applied concluded in one evaluation, and the values it read."""
 
     rule: Rule
-    applied: bool
     values: Mapping[str, Value]
     inputs: Mapping[str, Value]
 
@@ -88,11 +87,10 @@ class _Session:
     values: dict[str, Value]
     pending: dict[str, int]
     origins: dict[str, str] = attrs.Factory(dict)
-    outcomes: dict[str, Outcome] = attrs.Factory(dict)
-    order: list[str] = attrs.Factory(list)
-
-    def lookup(self, name: str) -> Value:
-        return self.values.get(name)
+    #: What each rule weighed so far concluded: its values, or ``None`` when it did not apply.
+    weighed: dict[str, Mapping[str, Value] | None] = attrs.Factory(dict)
+    #: The rules whose conclusions were kept, in the order they were settled (a dict as ordered set).
+    order: dict[str, None] = attrs.Factory(dict)
 
 
 @attrs.frozen
@@ -126,6 +124,10 @@ class CompiledRuleset:
         self._overrides = self._exception_closure()
         self._consumed = {name for rule in self.rules for name in rule.reads if name in self._producers}
         self._reads = {rule.id: tuple(sorted(rule.reads)) for rule in self.rules}
+        self._rules_by_id = {rule.id: rule for rule in self.rules}
+        # The readiness fact of each consumed name, as JSON after the session id: built once here
+        # rather than encoded again for every evaluation.
+        self._fact_tails = {name: f'","t":"v","n":{json.dumps(name)}}}' for name in self._consumed}
         self._actions: dict[str, Callable[[_Session], None]] = {}
         host = _PrivateHost()
         host.register_rulesets({self.name: self._definition()})
@@ -168,12 +170,12 @@ class CompiledRuleset:
 
     def _rule_action(self, rule: Rule) -> Callable[[_Session], None]:
         def action(session: _Session) -> None:
-            outcome = self._weigh(rule, session)
-            session.outcomes[rule.id] = outcome
+            concluded = self._weigh(rule, session)
+            session.weighed[rule.id] = concluded
             for name in rule.alors:
                 producers = self._producers[name]
                 if len(producers) == 1:
-                    self._settle(session, name, [outcome] if outcome.applied else [])
+                    self._settle(session, name, [] if concluded is None else [rule])
                     continue
                 session.pending[name] -= 1
                 if session.pending[name] == 0:
@@ -181,41 +183,39 @@ class CompiledRuleset:
 
         return action
 
-    def _weigh(self, rule: Rule, session: _Session) -> Outcome:
-        """Evaluate the rule exactly; a condition on unknown data means « does not apply »."""
-        inputs = {name: session.lookup(name) for name in self._reads[rule.id]}
+    @staticmethod
+    def _weigh(rule: Rule, session: _Session) -> Mapping[str, Value] | None:
+        """Evaluate the rule exactly: the values it concludes, or ``None`` when it does not apply
+        (its condition is false, or reads unknown data)."""
+        lookup = session.values.get
         try:
-            if rule.si is not None and not expressions.condition(rule.si.evaluate(session.lookup)):
-                return Outcome(rule, False, {}, inputs)
-            values = {name: formula.evaluate(session.lookup) for name, formula in rule.alors.items()}
+            if rule.si is not None and not expressions.condition(rule.si.evaluate(lookup)):
+                return None
+            return {name: formula.evaluate(lookup) for name, formula in rule.alors.items()}
         except expressions.Unknown:
-            return Outcome(rule, False, {}, inputs)
+            return None
         except expressions.ExpressionError as error:
             raise EvaluationError(rule.id, f"{error} (fichier {rule.fichier})") from None
-        return Outcome(rule, True, values, inputs)
 
     def _resolve(self, session: _Session, name: str, producers: Sequence[Rule]) -> None:
         """Every candidate weighed: keep the applicable ones no applicable exception overrides."""
-        applicable = [session.outcomes[rule.id] for rule in producers if session.outcomes[rule.id].applied]
+        applicable = [rule for rule in producers if session.weighed[rule.id] is not None]
         winners = [
-            outcome
-            for outcome in applicable
-            if not any(outcome.rule.id in self._overrides[other.rule.id] for other in applicable)
+            rule for rule in applicable if not any(rule.id in self._overrides[other.id] for other in applicable)
         ]
-        disagreeing = [w for w in winners if w.values[name] != winners[0].values[name]]
+        value = _concluded(session, winners[0], name) if winners else None
+        disagreeing = [rule for rule in winners if _concluded(session, rule, name) != value]
         if disagreeing:
-            first, second = winners[0].rule, disagreeing[0].rule
+            first, second = winners[0], disagreeing[0]
             raise RuleConflictError(name, [first.id, second.id], [_first_citation(first), _first_citation(second)])
         self._settle(session, name, winners)
 
-    def _settle(self, session: _Session, name: str, outcomes: Sequence[Outcome]) -> None:
-        """Record the value of ``name``; several outcomes here agree, and all count as reasons."""
-        if outcomes:
-            session.values[name] = outcomes[0].values[name]
-            session.origins[name] = outcomes[0].rule.id
-            for outcome in outcomes:
-                if outcome.rule.id not in session.order:
-                    session.order.append(outcome.rule.id)
+    def _settle(self, session: _Session, name: str, reasons: Sequence[Rule]) -> None:
+        """Record the value of ``name``; the rules given here agree, and all count as reasons."""
+        if reasons:
+            session.values[name] = _concluded(session, reasons[0], name)
+            session.origins[name] = reasons[0].id
+            session.order.update(dict.fromkeys(rule.id for rule in reasons))
         else:
             session.values[name] = None
         if name in self._consumed:
@@ -224,7 +224,7 @@ class CompiledRuleset:
     # ------------------------------------------------------------------ running
 
     def _assert(self, sid: str, name: str) -> None:
-        result = durable_rules_engine.assert_fact(self._handle, json.dumps({"sid": sid, "t": "v", "n": name}))
+        result = durable_rules_engine.assert_fact(self._handle, '{"sid":"' + sid + self._fact_tails[name])
         if result[0] in (_NOT_HANDLED, _ALREADY_OBSERVED):  # pragma: no cover - prevented by _consumed
             raise EvaluationError(name, "fait refusé par le moteur")
 
@@ -269,12 +269,20 @@ class CompiledRuleset:
                 self._producers[unsettled[0]][0].id,
                 f"valeur(s) jamais établie(s) : {', '.join(unsettled)}",
             )
-        applied = tuple(session.outcomes[rule_id] for rule_id in session.order)
+        applied = tuple(self._outcome(session, rule_id) for rule_id in session.order)
         return RunResult(session.values, session.origins, applied)
+
+    def _outcome(self, session: _Session, rule_id: str) -> Outcome:
+        # Each name is settled once, before any rule reading it fires, and given values never
+        # change: the final values are exactly those the rule read when it was weighed.
+        inputs = {name: session.values.get(name) for name in self._reads[rule_id]}
+        concluded = session.weighed[rule_id]
+        assert concluded is not None, "only rules that applied are kept as reasons"
+        return Outcome(self._rules_by_id[rule_id], concluded, inputs)
 
     def _running_rule(self, session: _Session) -> str:
         """The first rule not yet weighed when an unexpected error struck."""
-        return next((rule.id for rule in self.rules if rule.id not in session.outcomes), self.name)
+        return next((rule.id for rule in self.rules if rule.id not in session.weighed), self.name)
 
     def _initial_facts(self) -> list[dict[str, str]]:
         """The facts that start a run: the start fact, if some rule waits for it (see the notes)."""
@@ -290,6 +298,13 @@ def _action_name(message: str) -> str:
 
 def _never_called(closure: Any) -> None:  # pragma: no cover - see CompiledRuleset._definition
     raise AssertionError("actions are dispatched by CompiledRuleset._drain")
+
+
+def _concluded(session: _Session, rule: Rule, name: str) -> Value:
+    """The value ``rule``, which applied, concluded for ``name``."""
+    concluded = session.weighed[rule.id]
+    assert concluded is not None, "only rules that applied conclude values"
+    return concluded[name]
 
 
 def _first_citation(rule: Rule) -> str:

@@ -133,10 +133,10 @@ def build_explanation(
     """One step per rule that gave a value, preceded by a step for each convention it relies on."""
     lookup = run.values.get
     steps: list[Step] = []
-    explained_conventions: set[str] = set()
+    unexplained_conventions = set(book.conventions)
     for outcome in run.applied:
-        for name in sorted(outcome.rule.reads & set(book.conventions) - explained_conventions):
-            explained_conventions.add(name)
+        for name in sorted(outcome.rule.reads & unexplained_conventions):
+            unexplained_conventions.discard(name)
             steps.append(_convention_step(book, name, conventions[name], name in chosen))
         steps.append(
             Step(
@@ -279,7 +279,8 @@ def _outputs(evaluation: Evaluation) -> dict[str, Any]:
     return result
 
 
-def evaluation_as_dict(evaluation: Evaluation, explication: bool = True) -> dict[str, Any]:
+def evaluation_figures(evaluation: Evaluation) -> dict[str, Any]:
+    """The commune as read, the period, the law version and the outputs: what a table row holds."""
     book = evaluation.rulebook
     commune = {
         field.cle: json_value(evaluation.commune[field.cle], field.type)
@@ -292,6 +293,13 @@ def evaluation_as_dict(evaluation: Evaluation, explication: bool = True) -> dict
         "version_loi": evaluation.regime.id,
         "version_loi_libelle": evaluation.regime.titre,
         **_outputs(evaluation),
+    }
+
+
+def evaluation_as_dict(evaluation: Evaluation, explication: bool = True) -> dict[str, Any]:
+    book = evaluation.rulebook
+    return {
+        **evaluation_figures(evaluation),
         "derogations": [derogation_as_dict(result) for result in evaluation.derogations],
         "conventions": {
             name: {"valeur": option, "par_defaut": name not in evaluation.conventions_modifiees}

@@ -163,7 +163,14 @@ class _Parser:
             operands.append(self._and())
         if len(operands) == 1:
             return operands[0]
-        return lambda lookup: any(_boolean(operand(lookup), "ou") for operand in operands)
+
+        def either(lookup: Lookup) -> bool:
+            for operand in operands:
+                if _boolean(operand(lookup), "ou"):
+                    return True
+            return False
+
+        return either
 
     def _and(self) -> Compiled:
         operands = [self._not()]
@@ -171,7 +178,14 @@ class _Parser:
             operands.append(self._not())
         if len(operands) == 1:
             return operands[0]
-        return lambda lookup: all(_boolean(operand(lookup), "et") for operand in operands)
+
+        def both(lookup: Lookup) -> bool:
+            for operand in operands:
+                if not _boolean(operand(lookup), "et"):
+                    return False
+            return True
+
+        return both
 
     def _not(self) -> Compiled:
         if self._accept("non"):
@@ -300,43 +314,53 @@ def _normalize(number: Fraction | int) -> int | Fraction:
     return number
 
 
+#: The types of numbers; exact types, as ``bool`` is a subclass of ``int`` but not a number here.
+_NUMBER_TYPES = frozenset({int, Fraction})
+
+
 def _is_number(value: Value) -> bool:
-    return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
+    return type(value) in _NUMBER_TYPES
 
 
 def _number(value: Value, operator: str) -> int | Fraction:
-    if not _is_number(value):
+    if type(value) not in _NUMBER_TYPES:
         raise ExpressionError(f"« {operator} » attend un nombre, reçu {value!r}")
     return value  # type: ignore[return-value]
 
 
 def _boolean(value: Value, operator: str) -> bool:
-    if not isinstance(value, bool):
-        raise ExpressionError(f"« {operator} » attend vrai ou faux, reçu {value!r}")
-    return value
+    if value is True or value is False:
+        return value
+    raise ExpressionError(f"« {operator} » attend vrai ou faux, reçu {value!r}")
+
+
+def _divide(a: int | Fraction, b: int | Fraction) -> int | Fraction:
+    if b == 0:
+        raise ExpressionError("division par zéro")
+    return _normalize(Fraction(a) / b)
+
+
+#: Integers stay integers under + - *: exact, and much cheaper than fractions.
+_OPERATIONS: Mapping[str, Callable[[int | Fraction, int | Fraction], int | Fraction]] = {
+    "+": lambda a, b: _normalize(a + b),
+    "-": lambda a, b: _normalize(a - b),
+    "*": lambda a, b: _normalize(a * b),
+    "/": _divide,
+}
 
 
 def _arithmetic(operator: str, left: Compiled, right: Compiled) -> Compiled:
+    operation = _OPERATIONS[operator]
+
     def apply(lookup: Lookup) -> Value:
-        a = _number(left(lookup), operator)
-        b = _number(right(lookup), operator)
-        if operator == "/":
-            if b == 0:
-                raise ExpressionError("division par zéro")
-            return _normalize(Fraction(a) / b)
-        # Integers stay integers: exact, and much cheaper than fractions.
-        if operator == "+":
-            result = a + b
-        elif operator == "-":
-            result = a - b
-        else:
-            result = a * b
-        return _normalize(result)
+        return operation(_number(left(lookup), operator), _number(right(lookup), operator))
 
     return apply
 
 
 def _comparable(a: Value, b: Value, operator: str) -> None:
+    if type(a) in _NUMBER_TYPES and type(b) in _NUMBER_TYPES:  # the usual case, decided at once
+        return
     same_kind = (
         (_is_number(a) and _is_number(b))
         or (isinstance(a, bool) and isinstance(b, bool))
