@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 import attrs
 
@@ -35,6 +36,8 @@ PROVENANCES_ABREGEES: Mapping[str, str] = {
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return dict(value)
 
+
+_Versioned = TypeVar("_Versioned")
 
 # --------------------------------------------------------------------------- the law
 
@@ -399,24 +402,37 @@ class RuleBook:
 
     def parameters_at(self, day: dt.date) -> Mapping[str, Value]:
         """Every parameter name, with the value its version in force on ``day`` gives (or None)."""
-        values: dict[str, Value] = {parameter.nom: None for parameter in self.parametres}
-        for parameter in self.parametres:
-            if parameter.validite.contains(day):
-                values[parameter.nom] = parameter.value_at(day)
+        # Asked for every commune evaluated, always for one of a few days: computed once per day.
+        values = self._parameters_by_day.get(day)
+        if values is None:
+            computed: dict[str, Value] = {parameter.nom: None for parameter in self.parametres}
+            for parameter in self.parametres:
+                if parameter.validite.contains(day):
+                    computed[parameter.nom] = parameter.value_at(day)
+            values = self._parameters_by_day[day] = MappingProxyType(computed)
         return values
 
     def parameter(self, name: str, day: dt.date | None = None) -> Parameter | None:
         """The parameter of that name (its version in force on ``day`` when one is given)."""
-        return next(
-            (p for p in self.parametres if p.nom == name and (day is None or p.validite.contains(day))),
-            None,
-        )
+        versions = self._parameters_by_name.get(name, ())
+        return next((p for p in versions if day is None or p.validite.contains(day)), None)
 
     def rule(self, rule_id: str, day: dt.date | None = None) -> Rule | None:
-        return next(
-            (r for r in self.regles if r.id == rule_id and (day is None or r.validite.contains(day))),
-            None,
-        )
+        """The rule of that id (its version in force on ``day`` when one is given)."""
+        versions = self._rules_by_id.get(rule_id, ())
+        return next((r for r in versions if day is None or r.validite.contains(day)), None)
+
+    @functools.cached_property
+    def _parameters_by_day(self) -> dict[dt.date, Mapping[str, Value]]:
+        return {}
+
+    @functools.cached_property
+    def _parameters_by_name(self) -> Mapping[str, tuple[Parameter, ...]]:
+        return _versions_by(self.parametres, lambda parameter: parameter.nom)
+
+    @functools.cached_property
+    def _rules_by_id(self) -> Mapping[str, tuple[Rule, ...]]:
+        return _versions_by(self.regles, lambda rule: rule.id)
 
     def type_of(self, name: str) -> str | None:
         """The declared type of any name a rule may read."""
@@ -441,6 +457,14 @@ class RuleBook:
         if name in self.conventions:
             return self.conventions[name].titre
         return name
+
+
+def _versions_by(items: Sequence[_Versioned], key: Callable[[_Versioned], str]) -> Mapping[str, tuple[_Versioned, ...]]:
+    """The versions of each item (a rule, a parameter), by its name, in file order."""
+    grouped: dict[str, list[_Versioned]] = {}
+    for item in items:
+        grouped.setdefault(key(item), []).append(item)
+    return {name: tuple(versions) for name, versions in grouped.items()}
 
 
 # --------------------------------------------------------------------------- the results
