@@ -29,6 +29,7 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, closing
+from fractions import Fraction
 from itertools import islice
 from pathlib import Path
 from types import FrameType
@@ -38,9 +39,10 @@ import attrs
 
 from .errors import CmsLawError, InputError, Problem
 from .evaluator import compiled_for, evaluate, parse_period, regime_for, resolve_conventions
-from .explain import evaluation_figures, french, json_value, to_json
+from .explain import evaluation_figures, french, json_value, summary, to_json
+from .expressions import truth
 from .loader import load_rulebook
-from .model import Evaluation, RuleBook
+from .model import Evaluation, RuleBook, Total
 
 #: The optional column giving a row its own period (``AAAA-AAAA``) instead of ``--period``.
 PERIOD_COLUMN = "periode"
@@ -207,10 +209,8 @@ class RowOutcome:
     sortie: str | None = None
     problemes: tuple[tuple[str, str, str], ...] = ()
     rule_failure: bool = False
-    soumise: bool = False
-    deficitaire: bool = False
-    exemptee: bool = False
-    objectif_triennal: int = 0
+    #: This commune's part of each of the batch's totals (``syntheses.bilan``), in their order.
+    totaux: tuple[int | Fraction, ...] = ()
 
 
 def output_columns(book: RuleBook, explain: bool) -> tuple[str, ...]:
@@ -269,10 +269,7 @@ class RowEvaluator:
             nom,
             code_insee,
             sortie=self._serialise(line, result, data),
-            soumise=data.get("soumise") is True,
-            deficitaire=data.get("deficitaire") is True,
-            exemptee=data.get("exemptee") is True,
-            objectif_triennal=data.get("objectif_triennal") or 0,
+            totaux=tuple(_share(total, result) for total in self.book.bilan),
         )
 
     def _typed(self, key: str, text: str) -> object:
@@ -308,33 +305,20 @@ class RowEvaluator:
 
 
 def resume(evaluation: Evaluation) -> str:
-    """The result in one French sentence, worded from its values (and, for a commune that is not
-    subject, from the title of the rule that says why)."""
-    book = evaluation.rulebook
-    values = evaluation.valeurs
-
-    def shown(name: str) -> str:
-        return french(values.get(name), book.type_of(name))
-
+    """The result in one French sentence: the commune and the period, then the sentence
+    ``syntheses.commune`` of ``vocabulaire.yaml``."""
     code = evaluation.commune.get("code_insee")
-    head = f"{evaluation.commune.get('nom')}{f' ({code})' if code else ''}, {evaluation.periode} : "
-    rates = f"{shown('taux_logements_sociaux')} de logements sociaux pour un taux cible de {shown('taux_cible')}"
-    if not values.get("soumise"):
-        rule = book.rule(evaluation.origines.get("soumise", ""), evaluation.periode.date_reference)
-        reason = f" ({rule.titre[:1].lower()}{rule.titre[1:]})" if rule else ""
-        return f"{head}non soumise{reason} ; {rates}."
-    status = "soumise et déficitaire" if values.get("deficitaire") else "soumise"
-    text = f"{head}{status}, {rates}, {shown('logements_manquants')} logements sociaux manquants ; "
-    if values.get("objectif_triennal") is None:
-        return text + ("exemptée pour la période, " if values.get("exemptee") else "") + "sans objectif triennal."
-    regime = evaluation.citation_of("taux_rattrapage")
-    text += f"objectif triennal de {shown('objectif_triennal')} logements sociaux"
-    text += f" ({regime.court})" if regime else ""
-    if values.get("plai_minimum") is not None:
-        text += f", dont au moins {shown('plai_minimum')} en PLAI"
-    if values.get("pls_maximum") is not None:
-        text += f" et au plus {shown('pls_maximum')} en PLS"
-    return text + "."
+    return f"{evaluation.commune.get('nom')}{f' ({code})' if code else ''}, {evaluation.periode} : " + summary(
+        evaluation, "commune"
+    )
+
+
+def _share(total: Total, evaluation: Evaluation) -> int | Fraction:
+    """What one commune adds to a total: 1 or 0 for a count, its known value for a sum."""
+    if total.compte is not None:
+        return int(truth(f"syntheses.bilan.{total.cle}", total.compte, evaluation.valeurs.get) is True)
+    value = evaluation.valeurs.get(total.somme or "")
+    return value if isinstance(value, (int, Fraction)) and not isinstance(value, bool) else 0
 
 
 def _cell(value: object) -> str:
@@ -461,13 +445,14 @@ class Summary:
     period: str
     output: str
     errors: Path
+    book: RuleBook
     evaluated: int = 0
     rejected: int = 0
     rule_failures: int = 0
-    soumises: int = 0
-    deficitaires: int = 0
-    exemptees: int = 0
-    objectif_triennal_total: int = 0
+    #: The totals of ``syntheses.bilan`` over the communes evaluated, by their key.
+    totaux: dict[str, int | Fraction] = attrs.Factory(
+        lambda self: {total.cle: 0 for total in self.book.bilan}, takes_self=True
+    )
     interrupted: bool = False
 
     def record(self, outcome: RowOutcome) -> None:
@@ -476,10 +461,13 @@ class Summary:
             self.rule_failures += outcome.rule_failure
             return
         self.evaluated += 1
-        self.soumises += outcome.soumise
-        self.deficitaires += outcome.deficitaire
-        self.exemptees += outcome.exemptee
-        self.objectif_triennal_total += outcome.objectif_triennal
+        for total, share in zip(self.book.bilan, outcome.totaux, strict=True):
+            self.totaux[total.cle] += share
+
+    def _total_line(self, total: Total) -> str:
+        kind = "entier" if total.compte is not None else self.book.type_of(total.somme or "")
+        unit = f" {total.unite}" if total.unite else ""
+        return f"    {total.libelle} : {french(self.totaux[total.cle], kind)}{unit}"
 
     @property
     def done(self) -> int:
@@ -495,10 +483,7 @@ class Summary:
             f"cms-law batch : {source.path} ({source.encoding}, séparateur « {source.delimiter} »),"
             f" période {period}",
             f"  Communes évaluées : {n(self.evaluated)} sur {n(source.rows)} lignes",
-            f"    soumises : {n(self.soumises)}",
-            f"    déficitaires : {n(self.deficitaires)}",
-            f"    exemptées : {n(self.exemptees)}",
-            f"    objectif triennal total : {n(self.objectif_triennal_total)} logements sociaux",
+            *(self._total_line(total) for total in self.book.bilan),
             f"  Lignes rejetées : {n(self.rejected)}"
             + (f" (détail : {self.errors})" if self.rejected else ""),
         ]
@@ -589,7 +574,7 @@ def run(
     errors = Path(errors_path) if errors_path else _beside(Path(output_path or input_path), output_format)
     _check_paths(source.path, output_path, errors)
     settings = Settings(source.columns, period, dict(conventions or {}), output_format, explain)
-    summary = Summary(source, str(parsed_period), str(output_path or "sortie standard"), errors)
+    summary = Summary(source, str(parsed_period), str(output_path or "sortie standard"), errors, book)
     jobs = min(jobs or default_jobs(), max(source.rows, 1))
 
     with ExitStack() as stack:

@@ -16,9 +16,9 @@ from typing import Any
 
 from . import expressions
 from .compiler import CompiledRuleset
-from .errors import EvaluationError, InputError, Problem
+from .errors import InputError, Problem
 from .explain import build_explanation, derogation_text, fill, french
-from .expressions import Value
+from .expressions import Value, truth
 from .inputs import parse_commune
 from .loader import load_rulebook
 from .model import (
@@ -33,8 +33,10 @@ from .model import (
 )
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
-_COMPILED: dict[tuple[int, tuple[str, ...], tuple[str, ...]], CompiledRuleset] = {}
-_COMPILED_BY_DAY: dict[tuple[int, Any], CompiledRuleset] = {}
+# Keyed by the book itself (hashed by identity): the key keeps it alive, so that its id is never
+# reused by a later book with other rules.
+_COMPILED: dict[tuple[RuleBook, tuple[str, ...], tuple[str, ...]], CompiledRuleset] = {}
+_COMPILED_BY_DAY: dict[tuple[RuleBook, dt.date], CompiledRuleset] = {}
 _COMPILE_LOCK = threading.Lock()
 
 
@@ -76,7 +78,7 @@ def regime_for(book: RuleBook, period: TriennialPeriod) -> LawRegime:
 def compiled_for(book: RuleBook, period: TriennialPeriod) -> CompiledRuleset:
     """The ruleset of the rules in force at the period's reference date, compiled once and shared
     by every date that has the same rules."""
-    by_day = (id(book), period.date_reference)
+    by_day = (book, period.date_reference)
     compiled = _COMPILED_BY_DAY.get(by_day)
     if compiled is not None:
         return compiled
@@ -88,7 +90,7 @@ def compiled_for(book: RuleBook, period: TriennialPeriod) -> CompiledRuleset:
 
 def _compiled(book: RuleBook, rules: Sequence[Rule], given: Sequence[str]) -> CompiledRuleset:
     """A ruleset compiled once per set of rule versions (and what they are given)."""
-    key = (id(book), tuple(f"{rule.id}@{rule.validite.debut}" for rule in rules), tuple(given))
+    key = (book, tuple(f"{rule.id}@{rule.validite.debut}" for rule in rules), tuple(given))
     with _COMPILE_LOCK:
         if key not in _COMPILED:
             _COMPILED[key] = CompiledRuleset(rules, given)
@@ -212,7 +214,7 @@ def derogation_results(
     results = []
     for derogation in derogations:
         checked = tuple(
-            CheckedCondition(condition, _truth(derogation.id, condition.condition, values))
+            CheckedCondition(condition, truth(derogation.id, condition.condition, values.get))
             for condition in derogation.conditions
         )
         ouverte = all(item.remplie is True for item in checked)
@@ -238,23 +240,13 @@ def _openness(result: DerogationResult) -> bool | None:
     return False if any(c.remplie is False for c in result.conditions) else None
 
 
-def _truth(owner: str, condition: expressions.Expression, values: Mapping[str, Value]) -> bool | None:
-    """The condition's value, or ``None`` when the data cannot decide it."""
-    try:
-        return expressions.condition(condition.evaluate(values.get))
-    except expressions.Unknown:
-        return None
-    except expressions.ExpressionError as error:
-        raise EvaluationError(owner, str(error)) from None
-
-
 def _failed_checks(book: RuleBook, period: TriennialPeriod, given: Mapping[str, Value]) -> list[Problem]:
     """The input checks of the rules in force that the input fails (unknown data skips a check)."""
     problems = []
     for check in book.controles:
         if not check.validite.contains(period.date_reference):
             continue
-        holds = _truth(f"contrôle {check.champ} ({check.fichier})", check.condition, given)
+        holds = truth(f"contrôle {check.champ} ({check.fichier})", check.condition, given.get)
         if holds is False:
             where = f" ({check.citations[0].court})" if check.citations else ""
             message = fill(check.message, given.get, book.type_of) + where

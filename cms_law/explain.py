@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import string
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -18,7 +19,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from .compiler import RunResult
-from .expressions import Value
+from .expressions import Value, truth
 from .model import (
     PROVENANCES_ABREGEES,
     CheckedCondition,
@@ -119,6 +120,39 @@ class _Formatted(dict):  # type: ignore[type-arg]
 def fill(template: str, lookup: Callable[[str], Value], type_of: Callable[[str], str | None]) -> str:
     """Fill a rule's French template, formatting each named value for its type."""
     return template.format_map(_Formatted(lookup, type_of))
+
+
+def summary(evaluation: Evaluation, use: str) -> str:
+    """The sentence ``syntheses.<use>`` of ``vocabulaire.yaml`` for this result: the fragments
+    whose condition holds, in order, each filled in."""
+    lookup = evaluation.valeurs.get
+    return "".join(
+        _fill_summary(fragment.texte, evaluation)
+        for fragment in evaluation.rulebook.syntheses[use]
+        if fragment.si is None or truth(f"syntheses.{use}", fragment.si, lookup) is True
+    )
+
+
+def _fill_summary(template: str, evaluation: Evaluation) -> str:
+    """``{nom}``: the value in French; ``{nom.motif}``, ``{nom.citation}``: the rule that set it."""
+    book = evaluation.rulebook
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(literal)
+        if field is None:
+            continue
+        name, _, view = field.partition(".")
+        if not view:
+            parts.append(french(evaluation.valeurs.get(name), book.type_of(name)))
+            continue
+        rule = evaluation.rule_of(name)
+        if rule is None:
+            parts.append("sans règle")
+        elif view == "motif":  # a title, shown within a sentence
+            parts.append(rule.titre[:1].lower() + rule.titre[1:])
+        else:
+            parts.append(rule.citations[0].court if rule.citations else rule.id)
+    return "".join(parts)
 
 
 # --------------------------------------------------------------------------- building the explanation
@@ -464,16 +498,7 @@ def render_epci_text(evaluation: Any) -> str:
         "Communes :",
     ]
     for commune in evaluation.communes:
-        values = commune.valeurs
-        objective = values.get("objectif_triennal")
-        regime = commune.citation_of("taux_rattrapage")
-        summary = (
-            f"objectif {french(objective, 'entier')} logements ({french(values.get('taux_rattrapage'), 'taux')} "
-            f"de {french(values.get('logements_manquants'), 'entier')} manquants, {regime.court if regime else ''})"
-            if objective is not None
-            else "pas d'objectif de rattrapage"
-        )
-        lines.append(f"  - {commune.commune.get('nom')} : {summary}")
+        lines.append(f"  - {commune.commune.get('nom')} : {summary(commune, 'membre_epci')}")
         for result in commune.derogations:
             if result.derogation.type in {d.derogation.type for d in evaluation.derogations}:
                 floor = f", plancher {french(result.plancher, 'entier')}" if result.plancher is not None else ""

@@ -35,6 +35,8 @@ from typing import Union
 
 import attrs
 
+from .errors import EvaluationError
+
 Value = Union[int, Fraction, bool, str, _dt.date, None]
 Lookup = Callable[[str], Value]
 Compiled = Callable[[Lookup], Value]
@@ -476,6 +478,17 @@ def condition(value: Value) -> bool:
     if not isinstance(value, bool):
         raise ExpressionError(f"une condition doit valoir vrai ou faux, elle vaut {value!r}")
     return value
+
+
+def truth(owner: str, expression: Expression, lookup: Lookup) -> bool | None:
+    """A condition's value, or ``None`` when the data cannot decide it; a condition that fails on
+    its values is a defect of the rule files, raised as an error naming ``owner``."""
+    try:
+        return condition(expression.evaluate(lookup))
+    except Unknown:
+        return None
+    except ExpressionError as error:
+        raise EvaluationError(owner, str(error)) from None
 
 
 #: Every function name the language knows, including the two special forms.

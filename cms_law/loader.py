@@ -34,6 +34,7 @@ from .model import (
     Convention,
     DatedValue,
     Derogation,
+    Fragment,
     InputField,
     Law,
     LawRegime,
@@ -43,12 +44,18 @@ from .model import (
     Rule,
     RuleBook,
     TableColumn,
+    Total,
     Variable,
     Verification,
 )
 
 #: The value types a variable, a parameter or an input field may have.
 TYPES = ("booleen", "entier", "annee", "taux", "points", "nombre", "texte", "date")
+NUMBER_TYPES = ("entier", "annee", "taux", "points", "nombre")
+#: The summary sentences the engine writes: a batch row's, and an EPCI member's line.
+SUMMARIES = ("commune", "membre_epci")
+#: What a summary text may show of a name besides its value: the rule that set it, by title or citation.
+SUMMARY_VIEWS = ("motif", "citation")
 
 _ALINEA_ID = re.compile(
     r"^(?:[IVX]+(?: bis| ter)?(?:\.(?:al\d+|\d+°)(?:\.[a-z]+)?|\.suite)?|al\d+|suite)$"
@@ -218,6 +225,8 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
         regles=tuple(regles),
         controles=tuple(controles),
         sorties=vocabulary.sorties,
+        syntheses=vocabulary.syntheses,
+        bilan=vocabulary.bilan,
         periode=periode,
         derogations=tuple(derogations),
         agregats=tuple(agregats),
@@ -446,6 +455,8 @@ class _Vocabulary:
     tableau_contrat: tuple[TableColumn, ...]
     contexte: dict[str, Variable]
     sorties: tuple[Any, ...]
+    syntheses: dict[str, tuple[Fragment, ...]]
+    bilan: tuple[Total, ...]
 
 
 def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
@@ -453,7 +464,7 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
     data = reader.mapping(
         data,
         "fichier",
-        ["entrees", "contexte", "variables", "sorties"],
+        ["entrees", "contexte", "variables", "sorties", "syntheses"],
         ["epci", "contrat", "contrat_commune", "contrat_arrondissement", "tableau_contrat"],
     )
 
@@ -507,7 +518,36 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
         tuple(columns),
         contexte,
         tuple(reader.sequence(data["sorties"], "sorties")),
+        *_load_summaries(_Reader(name, "syntheses"), data["syntheses"]),
     )
+
+
+def _load_summaries(reader: _Reader, raw: object) -> tuple[dict[str, tuple[Fragment, ...]], tuple[Total, ...]]:
+    """The summary sentences (a list of fragments for each of SUMMARIES) and the batch's totals."""
+    data = reader.mapping(raw, "syntheses", [*SUMMARIES, "bilan"])
+    sentences = {}
+    for use in SUMMARIES:
+        fragments = []
+        for item in reader.sequence(data[use], use):
+            spec = reader.mapping(item, f"morceau de {use}", ["texte"], ["si"])
+            condition = reader.expression(spec["si"], f"{use}.si") if "si" in spec else None
+            fragments.append(Fragment(condition, reader.text(spec["texte"], f"{use}.texte")))
+        sentences[use] = tuple(fragments)
+    totals = []
+    for item in reader.sequence(data["bilan"], "bilan"):
+        spec = reader.mapping(item, "total du bilan", ["cle", "libelle"], ["compte", "somme", "unite"])
+        if ("compte" in spec) == ("somme" in spec):
+            raise reader.error(f"bilan.{spec['cle']} : donner « compte » (une condition) ou « somme » (un nom)")
+        totals.append(
+            Total(
+                cle=reader.text(spec["cle"], "cle"),
+                libelle=reader.text(spec["libelle"], "libelle"),
+                compte=reader.expression(spec["compte"], "compte") if "compte" in spec else None,
+                somme=reader.text(spec["somme"], "somme") if "somme" in spec else None,
+                unite=reader.text(spec["unite"], "unite", optional=True) if "unite" in spec else None,
+            )
+        )
+    return sentences, tuple(totals)
 
 
 def _input_fields(reader: _Reader, raw: object, section: str) -> tuple[InputField, ...]:
@@ -831,6 +871,27 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
         fail = functools.partial(RuleFileError, check.fichier, element=f"contrôle {check.champ}")
         require(check.condition.names, fail)
         require(template_names(check.message), fail)
+    _check_summaries(book, require)
+
+
+def _check_summaries(book: RuleBook, require: Callable[[Iterable[str], Callable[[str], RuleFileError]], None]) -> None:
+    """A summary reads only variables; its texts, only variables and their views (SUMMARY_VIEWS)."""
+    for use, fragments in book.syntheses.items():
+        fail = functools.partial(RuleFileError, "vocabulaire.yaml", element=f"syntheses.{use}")
+        for fragment in fragments:
+            names = set(fragment.si.names) if fragment.si else set()
+            for field in template_names(fragment.texte):
+                name, _, view = field.partition(".")
+                if view and view not in SUMMARY_VIEWS:
+                    raise fail(f"« {field} » : après le point, attendu {' ou '.join(SUMMARY_VIEWS)}")
+                names.add(name)
+            require(names, fail)
+    for total in book.bilan:
+        fail = functools.partial(RuleFileError, "vocabulaire.yaml", element=f"syntheses.bilan.{total.cle}")
+        if total.compte is not None:
+            require(total.compte.names, fail)
+        elif book.type_of(total.somme or "") not in NUMBER_TYPES:
+            raise fail(f"« {total.somme} » n'est pas une grandeur numérique connue")
 
 
 def _check_rules(book: RuleBook) -> None:

@@ -343,6 +343,26 @@ class TableColumn:
 
 
 @attrs.frozen
+class Fragment:
+    """A piece of a summary sentence (``syntheses`` in ``vocabulaire.yaml``), kept when ``si`` holds."""
+
+    si: Expression | None
+    texte: str
+
+
+@attrs.frozen
+class Total:
+    """A figure of a batch's totals: the communes for which ``compte`` holds, or the sum of the
+    variable ``somme`` over the communes where it is known."""
+
+    cle: str
+    libelle: str
+    compte: Expression | None = None
+    somme: str | None = None
+    unite: str | None = None
+
+
+@attrs.frozen
 class LawRegime:
     """A version of the encoded law as a whole: the state of the rules between two dates."""
 
@@ -352,9 +372,13 @@ class LawRegime:
     loi: Law | None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class RuleBook:
-    """Everything loaded from ``rules/``: the law texts, the rules and their vocabulary."""
+    """Everything loaded from ``rules/``: the law texts, the rules and their vocabulary.
+
+    Compared and hashed by identity: a rule book is a key of the compiled rulesets' caches, and
+    two loads of the rule files are two books (one of them may have been edited in between).
+    """
 
     lois: Mapping[str, Law] = attrs.field(converter=_frozen_mapping)
     regimes: tuple[LawRegime, ...]
@@ -377,6 +401,9 @@ class RuleBook:
     entrees_arrondissement: tuple[InputField, ...] = ()
     tableau_contrat: tuple[TableColumn, ...] = ()
     verifications: tuple[Verification, ...] = ()
+    #: Summary sentences by use (``commune``, ``membre_epci``), and the totals of a batch.
+    syntheses: Mapping[str, tuple[Fragment, ...]] = attrs.field(converter=_frozen_mapping, factory=dict)
+    bilan: tuple[Total, ...] = ()
 
     def verifications_at(self, day: dt.date, contract_type: str) -> tuple[Verification, ...]:
         return tuple(
@@ -565,12 +592,14 @@ class Evaluation:
     def __getitem__(self, name: str) -> Value:
         return self.valeurs[name]
 
+    def rule_of(self, name: str) -> Rule | None:
+        """The rule that produced ``name`` (None for an input, or a value no rule gave)."""
+        rule_id = self.origines.get(name)
+        return None if rule_id is None else self.rulebook.rule(rule_id, self.periode.date_reference)
+
     def citation_of(self, name: str) -> Citation | None:
         """The first citation of the rule that produced ``name`` (its « régime »)."""
-        rule_id = self.origines.get(name)
-        if rule_id is None:
-            return None
-        rule = self.rulebook.rule(rule_id, self.periode.date_reference)
+        rule = self.rule_of(name)
         return rule.citations[0] if rule and rule.citations else None
 
     def as_dict(self, explication: bool = True) -> dict[str, Any]:

@@ -1022,7 +1022,44 @@ def vocabulary_page(site: Site) -> list[str]:
             ],
             [20, 65, 15],
         )
-    return lines
+    return lines + summaries_section(book)
+
+
+#: What each summary sentence of ``syntheses`` is for, as the vocabulary page says it.
+SUMMARY_USES = {
+    "commune": f"la colonne {code('resume')} de {code('cms-law batch')}, après « Nom (code), période : »",
+    "membre_epci": f"la ligne de chaque commune dans le texte de {code('cms-law evaluate-epci')}",
+}
+
+
+def summaries_section(book: RuleBook) -> list[str]:
+    """The summary sentences and the batch totals of ``syntheses``: presentation, not law."""
+    lines = [
+        *heading("Résumés", "-"),
+        "Comment les résultats se résument : ce n'est pas la loi mais sa présentation, écrite dans "
+        f"{code('rules/vocabulaire.yaml')} ({code('syntheses')}). Une phrase assemble, dans l'ordre, les "
+        f"morceaux dont la condition est vraie ; {code('{nom.motif}')} est le titre de la règle qui a "
+        f"établi la valeur, {code('{nom.citation}')} sa citation.",
+        "",
+    ]
+    for use, fragments in book.syntheses.items():
+        lines += [f"{code(use)} : {SUMMARY_USES.get(use, use)}.", ""]
+        lines += table(
+            ["Condition", "Texte"],
+            [[code(f.si.source) if f.si else "toujours", code(f.texte)] for f in fragments],
+            [35, 65],
+        )
+    lines += [f"{code('bilan')} : les totaux affichés à la fin de {code('cms-law batch')}.", ""]
+    rows = [
+        [
+            code(total.cle),
+            esc(total.libelle),
+            f"nombre de communes où {code(total.compte.source)}" if total.compte else f"somme de {code(total.somme or '')}",
+            esc(total.unite or ""),
+        ]
+        for total in book.bilan
+    ]
+    return lines + table(["Clé", "Libellé", "Calcul", "Unité"], rows, [22, 28, 35, 15])
 
 
 def cases_index_page(site: Site, folder: Path) -> list[str]:

@@ -253,3 +253,41 @@ def test_conventions_apply_to_every_row(tmp_path):
     result = json.loads(output.read_text(encoding="utf-8"))
     assert result["objectif_triennal"] == 110
     assert result["conventions"]["arrondi_objectifs"] == {"valeur": "inferieur", "par_defaut": False}
+
+
+def test_the_summary_sentence_and_the_totals_come_from_the_vocabulary(tmp_path, rules_copy, monkeypatch, capsys):
+    """Principle 1: the engine knows no legal name; the one-line summary and the batch's totals
+    are written in rules/vocabulaire.yaml, and editing it changes them."""
+
+    def edit(data):
+        data["syntheses"]["commune"] = [
+            {"si": "fourni(objectif_triennal)", "texte": "{objectif_triennal} à réaliser ({taux_rattrapage.citation})"},
+            {"si": "non fourni(objectif_triennal)", "texte": "rien à réaliser ({soumise.motif})"},
+        ]
+        data["syntheses"]["bilan"] = [
+            {"cle": "avec_objectif", "libelle": "avec un objectif", "compte": "fourni(objectif_triennal)"},
+            {"cle": "manquants", "libelle": "logements manquants", "somme": "logements_manquants", "unite": "logements"},
+        ]
+
+    book = rules_copy("vocabulaire.yaml", edit)
+    monkeypatch.setattr(batch, "load_rulebook", lambda: book)
+    rows = communes(12)
+    source = write_csv(tmp_path / "communes.csv", [HEADER, *rows])
+    output = tmp_path / "resultats.csv"
+
+    summary = batch.run(source, output, jobs=1, stderr=sys.stderr)
+
+    results = read_rows(output)
+    with_objective = [row for row in results if row["objectif_triennal"]]
+    assert with_objective and len(with_objective) < len(results)
+    for row in results:
+        code = f"{row['nom']} ({row['code_insee']}), 2023-2025 : "
+        if row["objectif_triennal"]:
+            assert row["resume"] == f"{code}{row['objectif_triennal']} à réaliser ({row['regime']})"
+        else:
+            assert row["resume"].startswith(f"{code}rien à réaliser (")
+    missing = sum(int(row["logements_manquants"] or 0) for row in results)
+    assert summary.totaux == {"avec_objectif": len(with_objective), "manquants": missing}
+    report = capsys.readouterr().err
+    assert f"    avec un objectif : {len(with_objective)}\n" in report
+    assert "soumises" not in report

@@ -96,3 +96,23 @@ def test_code_execution_is_impossible_from_a_rule_file(rules_copy) -> None:  # t
         rule(data, "L302-8.VII.al1")["si"] = "__import__('os').system('false')"
 
     expect_error(rules_copy, inject, "L302-8.VII.al1")
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda s: s["commune"][0].update(si="soumisse"), "soumisse"),
+        (lambda s: s["commune"][0].update(texte="{taux_cibel}"), "taux_cibel"),
+        (lambda s: s["membre_epci"][0].update(texte="{taux_rattrapage.article}"), "motif ou citation"),
+        (lambda s: s["bilan"][0].update(somme="objectif_triennal"), "compte"),
+        (lambda s: s["bilan"][3].update(somme="regime_texte_inconnu"), "grandeur numérique"),
+        (lambda s: s.pop("membre_epci"), "membre_epci"),
+    ],
+    ids=["condition", "texte", "vue", "compte-et-somme", "somme", "phrase-manquante"],
+)
+def test_summaries_are_checked_like_rules(rules_copy, change, said) -> None:  # type: ignore[no-untyped-def]
+    """The summaries of vocabulaire.yaml name only known values, and each use the engine writes."""
+    with pytest.raises(RuleFileError) as raised:
+        rules_copy("vocabulaire.yaml", lambda data: change(data["syntheses"]))
+    message = str(raised.value)
+    assert "vocabulaire.yaml" in message and said in message, message
