@@ -28,6 +28,7 @@ from .model import (
     DerogationResult,
     Evaluation,
     Explanation,
+    Fragment,
     RuleBook,
     Step,
 )
@@ -122,14 +123,22 @@ def fill(template: str, lookup: Callable[[str], Value], type_of: Callable[[str],
     return template.format_map(_Formatted(lookup, type_of))
 
 
+#: How a summary shows a value that is not known (a table cell without it, mostly).
+UNKNOWN_IN_SUMMARY = "—"
+
+
 def summary(evaluation: Evaluation, use: str) -> str:
-    """The sentence ``syntheses.<use>`` of ``vocabulaire.yaml`` for this result: the fragments
-    whose condition holds, in order, each filled in."""
+    """The sentence ``syntheses.<use>`` of ``vocabulaire.yaml`` for this result."""
+    return sentence(evaluation, evaluation.rulebook.syntheses[use], f"syntheses.{use}")
+
+
+def sentence(evaluation: Evaluation, fragments: Sequence[Fragment], owner: str) -> str:
+    """The fragments whose condition holds, in order, each filled in (``owner`` names them in errors)."""
     lookup = evaluation.valeurs.get
     return "".join(
         _fill_summary(fragment.texte, evaluation)
-        for fragment in evaluation.rulebook.syntheses[use]
-        if fragment.si is None or truth(f"syntheses.{use}", fragment.si, lookup) is True
+        for fragment in fragments
+        if fragment.si is None or truth(owner, fragment.si, lookup) is True
     )
 
 
@@ -143,7 +152,8 @@ def _fill_summary(template: str, evaluation: Evaluation) -> str:
             continue
         name, _, view = field.partition(".")
         if not view:
-            parts.append(french(evaluation.valeurs.get(name), book.type_of(name)))
+            value = evaluation.valeurs.get(name)
+            parts.append(UNKNOWN_IN_SUMMARY if value is None else french(value, book.type_of(name)))
             continue
         rule = evaluation.rule_of(name)
         if rule is None:

@@ -18,10 +18,20 @@ import attrs
 
 from .errors import InputError, Problem
 from .evaluator import evaluate, parse_period, period_of_date, regime_for
-from .explain import citation_as_dict, cite_in_full, french, json_value, to_json
+from .explain import UNKNOWN_IN_SUMMARY, citation_as_dict, cite_in_full, french, json_value, sentence, to_json
 from .expressions import Value
 from .loader import load_rulebook
-from .model import ArticleVersion, Citation, LawRegime, Parameter, Period, Rule, RuleBook, TriennialPeriod
+from .model import (
+    ArticleVersion,
+    Citation,
+    HistoryLayout,
+    LawRegime,
+    Parameter,
+    Period,
+    Rule,
+    RuleBook,
+    TriennialPeriod,
+)
 
 # --------------------------------------------------------------------------- what changed between two dates
 
@@ -292,19 +302,10 @@ def _change_lines(change: Change) -> list[str]:
 #: The key of a commune description that holds the data specific to each period.
 PER_PERIOD_KEY = "periodes"
 
-#: The figures of each period, in the order of the table, CSV and JSON.
-COLUMNS = (
-    "periode",
-    "version_loi",
-    "soumise",
-    "deficitaire",
-    "taux_cible",
-    "taux_logements_sociaux",
-    "logements_manquants",
-    "taux_rattrapage",
-    "objectif_triennal",
-    "regime",
-)
+#: How the table and the chart show a period whose data the law of the time rejected.
+NOT_EVALUATED = "non évaluée"
+#: What identifies each period, before the columns of ``syntheses.historique`` in vocabulaire.yaml.
+IDENTIFICATION = ("periode", "version_loi")
 
 
 @attrs.frozen
@@ -313,14 +314,23 @@ class PeriodResult:
 
     periode: str
     regime: LawRegime
-    valeurs: Mapping[str, Any]  # the JSON values of COLUMNS
+    valeurs: Mapping[str, Any]  # the JSON values of the columns
+    #: The cells of the French table, the height and the label of the chart's bar.
+    cellules: tuple[str, ...]
+    hauteur: int | Fraction
+    etiquette: str
     erreurs: tuple[Problem, ...] = ()
 
 
 @attrs.frozen
 class CommuneHistory:
     nom: str
+    layout: HistoryLayout
     periodes: tuple[PeriodResult, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*IDENTIFICATION, *self.layout.colonnes)
 
     @property
     def complete(self) -> bool:
@@ -345,34 +355,18 @@ class CommuneHistory:
     def to_csv(self) -> str:
         output = io.StringIO()
         writer = csv.writer(output, lineterminator="\n")
-        writer.writerow([*COLUMNS, "loi", "erreurs"])
+        writer.writerow([*self.columns, "loi", "erreurs"])
         for row in self.as_dict()["periodes"]:
             errors = " ; ".join(f"{e['champ']} : {e['message']}" for e in row["erreurs"])
-            writer.writerow([*(_csv_cell(row[column]) for column in COLUMNS), row["loi"] or "", errors])
+            writer.writerow([*(_csv_cell(row[column]) for column in self.columns), row["loi"] or "", errors])
         return output.getvalue()
 
     def texte(self) -> str:
         """A French table, one line per period, then the laws that governed them."""
-        headers = ("Période", "Loi", "Taux cible", "Taux LLS", "Manquants", "Rattrapage", "Objectif")
-        rows = []
-        for result in self.periodes:
-            if result.erreurs:
-                rows.append((result.periode, result.regime.id, "—", "—", "—", "—", "non évaluée"))
-                continue
-            values = result.valeurs
-            rows.append(
-                (
-                    result.periode,
-                    result.regime.id,
-                    _shown(values["taux_cible"], "taux"),
-                    _shown(values["taux_logements_sociaux"], "taux"),
-                    _shown(values["logements_manquants"], "entier"),
-                    _shown(values["taux_rattrapage"], "taux"),
-                    _shown(values["objectif_triennal"], "entier") if values["soumise"] else "non soumise",
-                )
-            )
+        headers = ("Période", "Loi", *(column.libelle for column in self.layout.tableau))
+        rows = [(result.periode, result.regime.id, *result.cellules) for result in self.periodes]
         widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
-        lines = [f"Commune : {self.nom} — objectif triennal, période après période", ""]
+        lines = [f"Commune : {self.nom} — {self.layout.titre}", ""]
         for row in (headers, *rows):
             lines.append("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
         lines += ["", "Lois appliquées (la loi d'une période est celle en vigueur à son premier jour) :"]
@@ -394,13 +388,6 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "oui" if value else "non"
     return "" if value is None else value
-
-
-def _shown(value: Any, kind: str) -> str:
-    """A JSON value of the table (rates are decimal strings) as a French reader expects it."""
-    if value is None:
-        return "—"
-    return french(Fraction(value) if kind == "taux" else value, kind)
 
 
 def commune_history(
@@ -435,18 +422,34 @@ def commune_history(
             problems += error.problemes
     if problems:
         raise InputError(problems)
+    layout = book.historique
+    assert layout is not None, "the loader always reads syntheses.historique"
+    history = CommuneHistory(str(base.get("nom", "commune")), layout, ())
     results = []
     for period in periods:
         data = {**base, **(specific.get(period) or {})}  # periods outside the range are left out
         regime = regime_for(book, parse_period(book, period))
         try:
-            figures = evaluate(data, period, conventions, rulebook=book).as_dict()
+            evaluation = evaluate(data, period, conventions, rulebook=book)
         except InputError as error:
-            empty = {column: None for column in COLUMNS} | {"periode": period, "version_loi": regime.id}
-            results.append(PeriodResult(period, regime, empty, tuple(error.problemes)))
+            empty = {column: None for column in history.columns} | {"periode": period, "version_loi": regime.id}
+            # No figure; the last cell of the row says why (the reasons follow the table).
+            cells = tuple(UNKNOWN_IN_SUMMARY for _ in layout.tableau[:-1]) + (NOT_EVALUATED,)
+            results.append(PeriodResult(period, regime, empty, cells, 0, NOT_EVALUATED, tuple(error.problemes)))
             continue
-        results.append(PeriodResult(period, regime, {column: figures[column] for column in COLUMNS}))
-    return CommuneHistory(str(base.get("nom", "commune")), tuple(results))
+        figures = evaluation.as_dict(explication=False)
+        height = evaluation.valeurs.get(layout.valeur_graphique)
+        results.append(
+            PeriodResult(
+                period,
+                regime,
+                {column: figures[column] for column in history.columns},
+                tuple(sentence(evaluation, c.phrase, f"historique.{c.libelle}") for c in layout.tableau),
+                height if isinstance(height, (int, Fraction)) and not isinstance(height, bool) else 0,
+                sentence(evaluation, layout.etiquette, "historique.etiquette"),
+            )
+        )
+    return attrs.evolve(history, periodes=tuple(results))
 
 
 def _first_period(book: RuleBook) -> str:
@@ -488,37 +491,28 @@ def _triennial(book: RuleBook, text: str, field: str) -> TriennialPeriod:
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1")
 
 
-def _bar_label(result: PeriodResult) -> str:
-    if result.erreurs:
-        return "non évaluée"
-    if not result.valeurs.get("soumise"):
-        return "non soumise"
-    objective = result.valeurs.get("objectif_triennal")
-    return "sans objectif" if objective is None else str(objective)
-
-
 def _bar_chart(history: CommuneHistory) -> str:
     regimes = list(dict.fromkeys(result.regime for result in history.periodes))
     width, left, top, plot_height = 760, 24, 48, 240
     plot_width = width - 2 * left
     height = top + plot_height + 48 + 18 * len(regimes)
     colour = {regime.id: PALETTE[i % len(PALETTE)] for i, regime in enumerate(regimes)}
-    objectives = [result.valeurs.get("objectif_triennal") or 0 for result in history.periodes]
-    highest = max([*objectives, 1])
+    heights = [result.hauteur for result in history.periodes]
+    highest = max([*heights, 1])
     slot = plot_width / max(len(history.periodes), 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-        f"<title>{escape(history.nom)} : objectif triennal par période</title>",
+        f"<title>{escape(history.nom)} : {escape(history.layout.titre_graphique)}</title>",
         f'<text x="{left}" y="20" font-size="14" font-weight="bold">'
-        f"{escape(history.nom)} — objectif triennal de logements sociaux, par période</text>",
+        f"{escape(history.nom)} — {escape(history.layout.titre_graphique)}</text>",
         f'<line x1="{left}" y1="{top + plot_height}" x2="{left + plot_width}" y2="{top + plot_height}" stroke="#333"/>',
     ]
-    for index, (result, objective) in enumerate(zip(history.periodes, objectives)):
+    for index, result in enumerate(history.periodes):
         x = left + index * slot + slot * 0.15
-        bar = plot_height * objective / highest
+        bar = float(plot_height * result.hauteur / highest)
         y = top + plot_height - bar
-        label = _bar_label(result)
+        label = result.etiquette
         parts += [
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{bar:.1f}" '
             f'fill="{colour[result.regime.id]}"><title>{escape(result.periode)} : {escape(label)} '

@@ -35,6 +35,8 @@ from .model import (
     DatedValue,
     Derogation,
     Fragment,
+    HistoryColumn,
+    HistoryLayout,
     InputField,
     Law,
     LawRegime,
@@ -227,6 +229,7 @@ def load_rulebook_from(root: Traversable) -> RuleBook:
         sorties=vocabulary.sorties,
         syntheses=vocabulary.syntheses,
         bilan=vocabulary.bilan,
+        historique=vocabulary.historique,
         periode=periode,
         derogations=tuple(derogations),
         agregats=tuple(agregats),
@@ -457,6 +460,7 @@ class _Vocabulary:
     sorties: tuple[Any, ...]
     syntheses: dict[str, tuple[Fragment, ...]]
     bilan: tuple[Total, ...]
+    historique: HistoryLayout
 
 
 def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
@@ -522,17 +526,12 @@ def _load_vocabulary(data: Any, name: str) -> _Vocabulary:
     )
 
 
-def _load_summaries(reader: _Reader, raw: object) -> tuple[dict[str, tuple[Fragment, ...]], tuple[Total, ...]]:
-    """The summary sentences (a list of fragments for each of SUMMARIES) and the batch's totals."""
-    data = reader.mapping(raw, "syntheses", [*SUMMARIES, "bilan"])
-    sentences = {}
-    for use in SUMMARIES:
-        fragments = []
-        for item in reader.sequence(data[use], use):
-            spec = reader.mapping(item, f"morceau de {use}", ["texte"], ["si"])
-            condition = reader.expression(spec["si"], f"{use}.si") if "si" in spec else None
-            fragments.append(Fragment(condition, reader.text(spec["texte"], f"{use}.texte")))
-        sentences[use] = tuple(fragments)
+def _load_summaries(
+    reader: _Reader, raw: object
+) -> tuple[dict[str, tuple[Fragment, ...]], tuple[Total, ...], HistoryLayout]:
+    """The summary sentences (one for each of SUMMARIES), the batch's totals, the history's layout."""
+    data = reader.mapping(raw, "syntheses", [*SUMMARIES, "bilan", "historique"])
+    sentences = {use: _sentence(reader, data[use], use) for use in SUMMARIES}
     totals = []
     for item in reader.sequence(data["bilan"], "bilan"):
         spec = reader.mapping(item, "total du bilan", ["cle", "libelle"], ["compte", "somme", "unite"])
@@ -547,7 +546,32 @@ def _load_summaries(reader: _Reader, raw: object) -> tuple[dict[str, tuple[Fragm
                 unite=reader.text(spec["unite"], "unite", optional=True) if "unite" in spec else None,
             )
         )
-    return sentences, tuple(totals)
+    history = reader.mapping(data["historique"], "historique", ["titre", "colonnes", "tableau", "graphique"])
+    chart = reader.mapping(history["graphique"], "historique.graphique", ["titre", "valeur", "etiquette"])
+    columns = []
+    for item in reader.sequence(history["tableau"], "historique.tableau"):
+        spec = reader.mapping(item, "colonne de l'historique", ["libelle", "phrase"])
+        label = reader.text(spec["libelle"], "libelle")
+        columns.append(HistoryColumn(label, _sentence(reader, spec["phrase"], f"historique.tableau.{label}")))
+    layout = HistoryLayout(
+        titre=reader.text(history["titre"], "historique.titre"),
+        colonnes=tuple(reader.text(c, "historique.colonnes") for c in reader.sequence(history["colonnes"], "colonnes")),
+        tableau=tuple(columns),
+        titre_graphique=reader.text(chart["titre"], "historique.graphique.titre"),
+        valeur_graphique=reader.text(chart["valeur"], "historique.graphique.valeur"),
+        etiquette=_sentence(reader, chart["etiquette"], "historique.graphique.etiquette"),
+    )
+    return sentences, tuple(totals), layout
+
+
+def _sentence(reader: _Reader, raw: object, what: str) -> tuple[Fragment, ...]:
+    """A summary sentence: fragments ``{texte, si}``, each kept when its condition holds."""
+    fragments = []
+    for item in reader.sequence(raw, what):
+        spec = reader.mapping(item, f"morceau de {what}", ["texte"], ["si"])
+        condition = reader.expression(spec["si"], f"{what}.si") if "si" in spec else None
+        fragments.append(Fragment(condition, reader.text(spec["texte"], f"{what}.texte")))
+    return tuple(fragments)
 
 
 def _input_fields(reader: _Reader, raw: object, section: str) -> tuple[InputField, ...]:
@@ -875,9 +899,10 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
 
 
 def _check_summaries(book: RuleBook, require: Callable[[Iterable[str], Callable[[str], RuleFileError]], None]) -> None:
-    """A summary reads only variables; its texts, only variables and their views (SUMMARY_VIEWS)."""
-    for use, fragments in book.syntheses.items():
-        fail = functools.partial(RuleFileError, "vocabulaire.yaml", element=f"syntheses.{use}")
+    """A summary reads only known names; its texts, only known names and their views (SUMMARY_VIEWS)."""
+
+    def check_sentence(fragments: Iterable[Fragment], where: str) -> None:
+        fail = functools.partial(RuleFileError, "vocabulaire.yaml", element=f"syntheses.{where}")
         for fragment in fragments:
             names = set(fragment.si.names) if fragment.si else set()
             for field in template_names(fragment.texte):
@@ -886,12 +911,32 @@ def _check_summaries(book: RuleBook, require: Callable[[Iterable[str], Callable[
                     raise fail(f"« {field} » : après le point, attendu {' ou '.join(SUMMARY_VIEWS)}")
                 names.add(name)
             require(names, fail)
+
+    for use, fragments in book.syntheses.items():
+        check_sentence(fragments, use)
     for total in book.bilan:
         fail = functools.partial(RuleFileError, "vocabulaire.yaml", element=f"syntheses.bilan.{total.cle}")
         if total.compte is not None:
             require(total.compte.names, fail)
         elif book.type_of(total.somme or "") not in NUMBER_TYPES:
             raise fail(f"« {total.somme} » n'est pas une grandeur numérique connue")
+    history = book.historique
+    assert history is not None, "the loader always reads syntheses.historique"
+    for column in history.tableau:
+        check_sentence(column.phrase, f"historique.tableau.{column.libelle}")
+    check_sentence(history.etiquette, "historique.graphique.etiquette")
+    fail = functools.partial(RuleFileError, "vocabulaire.yaml", element="syntheses.historique")
+    outputs = output_keys(book)
+    unknown = [column for column in history.colonnes if column not in outputs]
+    if unknown:
+        raise fail(f"colonne(s) hors des sorties : {', '.join(unknown)} (sorties : {', '.join(outputs)})")
+    if book.type_of(history.valeur_graphique) not in NUMBER_TYPES:
+        raise fail(f"graphique : « {history.valeur_graphique} » n'est pas une grandeur numérique connue")
+
+
+def output_keys(book: RuleBook) -> list[str]:
+    """The keys ``sorties`` gives the JSON result: names, group keys and citation keys."""
+    return [entry if isinstance(entry, str) else next(iter(entry)) for entry in book.sorties]
 
 
 def _check_rules(book: RuleBook) -> None:

@@ -363,6 +363,26 @@ class Total:
 
 
 @attrs.frozen
+class HistoryColumn:
+    """A column of the French table of ``cms-law history``: its heading and its cell's sentence."""
+
+    libelle: str
+    phrase: tuple[Fragment, ...]
+
+
+@attrs.frozen
+class HistoryLayout:
+    """What ``cms-law history`` shows of each period (``syntheses.historique``)."""
+
+    titre: str
+    colonnes: tuple[str, ...]
+    tableau: tuple[HistoryColumn, ...]
+    titre_graphique: str
+    valeur_graphique: str
+    etiquette: tuple[Fragment, ...]
+
+
+@attrs.frozen
 class LawRegime:
     """A version of the encoded law as a whole: the state of the rules between two dates."""
 
@@ -404,6 +424,7 @@ class RuleBook:
     #: Summary sentences by use (``commune``, ``membre_epci``), and the totals of a batch.
     syntheses: Mapping[str, tuple[Fragment, ...]] = attrs.field(converter=_frozen_mapping, factory=dict)
     bilan: tuple[Total, ...] = ()
+    historique: HistoryLayout | None = None
 
     def verifications_at(self, day: dt.date, contract_type: str) -> tuple[Verification, ...]:
         return tuple(

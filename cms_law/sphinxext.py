@@ -1059,7 +1059,23 @@ def summaries_section(book: RuleBook) -> list[str]:
         ]
         for total in book.bilan
     ]
-    return lines + table(["Clé", "Libellé", "Calcul", "Unité"], rows, [22, 28, 35, 15])
+    lines += table(["Clé", "Libellé", "Calcul", "Unité"], rows, [22, 28, 35, 15])
+    history = book.historique
+    if history is None:
+        return lines
+    lines += [
+        f"{code('historique')} : ce que {code('cms-law history')} montre de chaque période — colonnes CSV "
+        f"et JSON {', '.join(code(c) for c in history.colonnes)} ; barres du graphique : "
+        f"{code(history.valeur_graphique)} ; tableau en français :",
+        "",
+    ]
+    rows = [
+        [esc(column.libelle), code(f.si.source) if f.si else "toujours", code(f.texte)]
+        for column in history.tableau
+        for f in column.phrase
+    ]
+    rows += [["étiquette d'une barre", code(f.si.source) if f.si else "toujours", code(f.texte)] for f in history.etiquette]
+    return lines + table(["Colonne", "Condition", "Texte"], rows, [20, 35, 45])
 
 
 def cases_index_page(site: Site, folder: Path) -> list[str]:

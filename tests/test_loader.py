@@ -107,8 +107,14 @@ def test_code_execution_is_impossible_from_a_rule_file(rules_copy) -> None:  # t
         (lambda s: s["bilan"][0].update(somme="objectif_triennal"), "compte"),
         (lambda s: s["bilan"][3].update(somme="regime_texte_inconnu"), "grandeur numérique"),
         (lambda s: s.pop("membre_epci"), "membre_epci"),
+        (lambda s: s["historique"]["colonnes"].append("objectif_trienal"), "objectif_trienal"),
+        (lambda s: s["historique"]["tableau"][0]["phrase"][0].update(si="taux_cible >"), "expression"),
+        (lambda s: s["historique"]["graphique"].update(valeur="soumise"), "grandeur numérique"),
     ],
-    ids=["condition", "texte", "vue", "compte-et-somme", "somme", "phrase-manquante"],
+    ids=[
+        "condition", "texte", "vue", "compte-et-somme", "somme", "phrase-manquante",
+        "colonne-historique", "tableau-historique", "graphique",
+    ],
 )
 def test_summaries_are_checked_like_rules(rules_copy, change, said) -> None:  # type: ignore[no-untyped-def]
     """The summaries of vocabulaire.yaml name only known values, and each use the engine writes."""
