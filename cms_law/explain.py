@@ -146,11 +146,10 @@ def _fill_summary(template: str, evaluation: Evaluation) -> str:
     """``{nom}``: the value in French; ``{nom.motif}``, ``{nom.citation}``: the rule that set it."""
     book = evaluation.rulebook
     parts = []
-    for literal, field, _, _ in string.Formatter().parse(template):
+    for literal, name, view in _template_parts(template):
         parts.append(literal)
-        if field is None:
+        if name is None:
             continue
-        name, _, view = field.partition(".")
         if not view:
             value = evaluation.valeurs.get(name)
             parts.append(UNKNOWN_IN_SUMMARY if value is None else french(value, book.type_of(name)))
@@ -163,6 +162,16 @@ def _fill_summary(template: str, evaluation: Evaluation) -> str:
         else:
             parts.append(rule.citations[0].court if rule.citations else rule.id)
     return "".join(parts)
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_parts(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """Each literal text of a summary template, followed by the name and the view it shows, if any."""
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        name, _, view = (None, "", "") if field is None else field.partition(".")
+        parts.append((literal, name, view))
+    return tuple(parts)
 
 
 # --------------------------------------------------------------------------- building the explanation
