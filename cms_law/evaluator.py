@@ -102,17 +102,14 @@ def _parameter_names(book: RuleBook) -> list[str]:
     return list(dict.fromkeys(parameter.nom for parameter in book.parametres))
 
 
-#: The names that the rules of rules/cch/L302-8 conclude for « the period containing a date ».
-_PERIOD_OF_DATE = ("periode_de_la_date_debut", "periode_de_la_date_fin")
-
-
 def period_of_date(book: RuleBook, day: dt.date) -> str:
     """The triennial period (``AAAA-AAAA``) containing ``day``, as the rules in force that day count them."""
-    rules = tuple(rule for rule in book.rules_at(day) if set(_PERIOD_OF_DATE) & set(rule.alors))
+    bounds = book.periode["periode_de_la_date"]  # the names the rules conclude for it (lois.yaml)
+    rules = tuple(rule for rule in book.rules_at(day) if set(bounds) & set(rule.alors))
     if rules:
         compiled = _compiled(book, rules, [*book.contexte, *_parameter_names(book)])
         values = compiled.run({**book.parameters_at(day), "date_evaluee": day}).values
-        start, end = (values.get(name) for name in _PERIOD_OF_DATE)
+        start, end = (values.get(name) for name in bounds)
         if start is not None and end is not None:
             return f"{start}-{end}"
     raise InputError(

@@ -455,7 +455,7 @@ def commune_history(
 def _first_period(book: RuleBook) -> str:
     """The first period that an encoded version of the law counts (the one its periods start from)."""
     for regime in book.regimes:
-        start = book.parameters_at(regime.validite.debut).get("annee_premiere_periode")
+        start = book.parameters_at(regime.validite.debut).get(book.periode["premiere_annee"])
         if isinstance(start, int):
             return period_of_date(book, dt.date(start, 1, 1))
     raise InputError([Problem("--from", "aucune période triennale n'est encodée", None)])

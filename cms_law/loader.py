@@ -290,10 +290,17 @@ def _load_laws(root: Traversable) -> tuple[dict[str, Law], tuple[LawRegime, ...]
             raise RuleFileError(name, f"les régimes {first.id} et {second.id} se chevauchent")
     periode = dict(
         reader.mapping(
-            data["periode"], "periode", ["defaut", "justification_defaut", "date_reference"]
+            data["periode"],
+            "periode",
+            ["defaut", "justification_defaut", "date_reference", "periode_de_la_date", "premiere_annee"],
         )
     )
     periode["date_reference"] = reader.expression(periode["date_reference"], "periode.date_reference")
+    bounds = reader.sequence(periode["periode_de_la_date"], "periode.periode_de_la_date")
+    if len(bounds) != 2:
+        raise reader.error("periode.periode_de_la_date : deux noms attendus, l'année de début et celle de fin")
+    periode["periode_de_la_date"] = tuple(reader.text(name, "periode.periode_de_la_date") for name in bounds)
+    periode["premiere_annee"] = reader.text(periode["premiere_annee"], "periode.premiere_annee")
     return lois, tuple(regimes), periode
 
 
@@ -858,6 +865,11 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
     if clashes:
         raise RuleFileError("rules", f"nom(s) définis plusieurs fois : {', '.join(sorted(clashes))}")
     require(periode_expression.names, lambda m: RuleFileError("lois.yaml", m, "periode.date_reference"))
+    for name in book.periode["periode_de_la_date"]:
+        if name not in book.variables:
+            raise RuleFileError("lois.yaml", f"« {name} » n'est pas une variable du vocabulaire", "periode.periode_de_la_date")
+    if book.parameter(book.periode["premiere_annee"]) is None:
+        raise RuleFileError("lois.yaml", f"« {book.periode['premiere_annee']} » n'est pas un paramètre", "periode.premiere_annee")
     for rule in book.regles:
         fail = functools.partial(RuleFileError, rule.fichier, element=f"règle {rule.id}")
         require(rule.reads, fail)

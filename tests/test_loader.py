@@ -122,3 +122,14 @@ def test_summaries_are_checked_like_rules(rules_copy, change, said) -> None:  # 
         rules_copy("vocabulaire.yaml", lambda data: change(data["syntheses"]))
     message = str(raised.value)
     assert "vocabulaire.yaml" in message and said in message, message
+
+
+def test_the_engine_hooks_of_lois_yaml_are_checked(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    """The only names the engine uses to find a date's period come from lois.yaml, and must exist."""
+    bounds = ["periode_de_la_date_debut", "periode_de_la_date_fin"]
+    with pytest.raises(RuleFileError) as raised:
+        rules_copy("lois.yaml", lambda data: data["periode"].update(periode_de_la_date=[bounds[0], "fin"]))
+    assert "periode.periode_de_la_date" in str(raised.value) and "« fin »" in str(raised.value)
+    with pytest.raises(RuleFileError) as raised:  # the copy keeps each edit: the first one is undone
+        rules_copy("lois.yaml", lambda data: data["periode"].update(periode_de_la_date=bounds, premiere_annee="annee"))
+    assert "periode.premiere_annee" in str(raised.value) and "« annee »" in str(raised.value)
