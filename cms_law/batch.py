@@ -40,7 +40,7 @@ import attrs
 from .errors import CmsLawError, InputError, Problem
 from .evaluator import compiled_for, evaluate, parse_period, regime_for, resolve_conventions
 from .explain import evaluation_figures, french, json_value, summary, to_json
-from .expressions import truth
+from .expressions import is_number, truth
 from .loader import load_rulebook
 from .model import Evaluation, RuleBook, Total
 
@@ -318,7 +318,7 @@ def _share(total: Total, evaluation: Evaluation) -> int | Fraction:
     if total.compte is not None:
         return int(truth(f"syntheses.bilan.{total.cle}", total.compte, evaluation.valeurs.get) is True)
     value = evaluation.valeurs.get(total.somme or "")
-    return value if isinstance(value, (int, Fraction)) and not isinstance(value, bool) else 0
+    return value if is_number(value) else 0
 
 
 def _cell(value: object) -> str:

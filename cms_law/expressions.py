@@ -31,7 +31,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Union
+from typing import TypeGuard, Union
 
 import attrs
 
@@ -320,7 +320,8 @@ def _normalize(number: Fraction | int) -> int | Fraction:
 _NUMBER_TYPES = frozenset({int, Fraction})
 
 
-def _is_number(value: Value) -> bool:
+def is_number(value: Value) -> TypeGuard[int | Fraction]:
+    """Whether ``value`` is a number of the language (an int or a Fraction, never a boolean)."""
     return type(value) in _NUMBER_TYPES
 
 
@@ -364,7 +365,7 @@ def _comparable(a: Value, b: Value, operator: str) -> None:
     if type(a) in _NUMBER_TYPES and type(b) in _NUMBER_TYPES:  # the usual case, decided at once
         return
     same_kind = (
-        (_is_number(a) and _is_number(b))
+        (is_number(a) and is_number(b))
         or (isinstance(a, bool) and isinstance(b, bool))
         or (isinstance(a, str) and isinstance(b, str))
         or (isinstance(a, _dt.date) and isinstance(b, _dt.date))

@@ -18,8 +18,17 @@ import attrs
 
 from .errors import InputError, Problem
 from .evaluator import evaluate, parse_period, period_of_date, regime_for
-from .explain import UNKNOWN_IN_SUMMARY, citation_as_dict, cite_in_full, french, json_value, sentence, to_json
-from .expressions import Value
+from .explain import (
+    UNKNOWN_IN_SUMMARY,
+    citation_as_dict,
+    cite_in_full,
+    evaluation_figures,
+    french,
+    json_value,
+    sentence,
+    to_json,
+)
+from .expressions import Value, is_number
 from .loader import load_rulebook
 from .model import (
     ArticleVersion,
@@ -424,7 +433,7 @@ def commune_history(
         raise InputError(problems)
     layout = book.historique
     assert layout is not None, "the loader always reads syntheses.historique"
-    history = CommuneHistory(str(base.get("nom", "commune")), layout, ())
+    columns = (*IDENTIFICATION, *layout.colonnes)
     results = []
     for period in periods:
         data = {**base, **(specific.get(period) or {})}  # periods outside the range are left out
@@ -432,24 +441,24 @@ def commune_history(
         try:
             evaluation = evaluate(data, period, conventions, rulebook=book)
         except InputError as error:
-            empty = {column: None for column in history.columns} | {"periode": period, "version_loi": regime.id}
+            empty = {column: None for column in columns} | {"periode": period, "version_loi": regime.id}
             # No figure; the last cell of the row says why (the reasons follow the table).
             cells = tuple(UNKNOWN_IN_SUMMARY for _ in layout.tableau[:-1]) + (NOT_EVALUATED,)
             results.append(PeriodResult(period, regime, empty, cells, 0, NOT_EVALUATED, tuple(error.problemes)))
             continue
-        figures = evaluation.as_dict(explication=False)
+        figures = evaluation_figures(evaluation)
         height = evaluation.valeurs.get(layout.valeur_graphique)
         results.append(
             PeriodResult(
                 period,
                 regime,
-                {column: figures[column] for column in history.columns},
+                {column: figures[column] for column in columns},
                 tuple(sentence(evaluation, c.phrase, f"historique.{c.libelle}") for c in layout.tableau),
-                height if isinstance(height, (int, Fraction)) and not isinstance(height, bool) else 0,
+                height if is_number(height) else 0,
                 sentence(evaluation, layout.etiquette, "historique.etiquette"),
             )
         )
-    return attrs.evolve(history, periodes=tuple(results))
+    return CommuneHistory(str(base.get("nom", "commune")), layout, tuple(results))
 
 
 def _first_period(book: RuleBook) -> str:

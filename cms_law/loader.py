@@ -550,7 +550,7 @@ def _load_summaries(
                 libelle=reader.text(spec["libelle"], "libelle"),
                 compte=reader.expression(spec["compte"], "compte") if "compte" in spec else None,
                 somme=reader.text(spec["somme"], "somme") if "somme" in spec else None,
-                unite=reader.text(spec["unite"], "unite", optional=True) if "unite" in spec else None,
+                unite=reader.text(spec["unite"], "unite") if "unite" in spec else None,
             )
         )
     history = reader.mapping(data["historique"], "historique", ["titre", "colonnes", "tableau", "graphique"])

@@ -59,6 +59,7 @@ from .model import (
     Citation,
     Derogation,
     DerogationResult,
+    Fragment,
     Evaluation,
     InputField,
     Parameter,
@@ -1032,6 +1033,11 @@ SUMMARY_USES = {
 }
 
 
+def _fragment_cells(fragment: Fragment) -> list[str]:
+    """A fragment of a summary sentence as table cells: its condition, its text."""
+    return [code(fragment.si.source) if fragment.si else "toujours", code(fragment.texte)]
+
+
 def summaries_section(book: RuleBook) -> list[str]:
     """The summary sentences and the batch totals of ``syntheses``: presentation, not law."""
     lines = [
@@ -1046,7 +1052,7 @@ def summaries_section(book: RuleBook) -> list[str]:
         lines += [f"{code(use)} : {SUMMARY_USES.get(use, use)}.", ""]
         lines += table(
             ["Condition", "Texte"],
-            [[code(f.si.source) if f.si else "toujours", code(f.texte)] for f in fragments],
+            [_fragment_cells(f) for f in fragments],
             [35, 65],
         )
     lines += [f"{code('bilan')} : les totaux affichés à la fin de {code('cms-law batch')}.", ""]
@@ -1070,11 +1076,11 @@ def summaries_section(book: RuleBook) -> list[str]:
         "",
     ]
     rows = [
-        [esc(column.libelle), code(f.si.source) if f.si else "toujours", code(f.texte)]
+        [esc(column.libelle), *_fragment_cells(f)]
         for column in history.tableau
         for f in column.phrase
     ]
-    rows += [["étiquette d'une barre", code(f.si.source) if f.si else "toujours", code(f.texte)] for f in history.etiquette]
+    rows += [["étiquette d'une barre", *_fragment_cells(f)] for f in history.etiquette]
     return lines + table(["Colonne", "Condition", "Texte"], rows, [20, 35, 45])
 
 
