@@ -239,9 +239,11 @@ def profile(source: Path, workdir: Path) -> None:
 
 def _area(filename: str) -> str:
     path = Path(filename)
+    if "_vendor" in path.parts:
+        return "durable_rules (hôte Python)"
     if "cms_law" in path.parts:
         return f"cms_law/{path.name}"
-    for package in ("durable", "babel", "attrs", "yaml"):
+    for package in ("babel", "attrs", "yaml"):
         if package in path.parts:
             return package
     if filename.startswith("~") or filename.startswith("<"):

@@ -47,10 +47,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
-import durable_rules_engine
-from durable import engine
 
 from . import expressions
+from ._vendor.durable_rules import durable_rules_engine, engine
 from .errors import CmsLawError, EvaluationError, RuleConflictError
 from .expressions import Value
 from .model import Rule
