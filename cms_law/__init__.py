@@ -11,6 +11,7 @@ repository); this package is the engine that loads, compiles, evaluates and expl
 165
 """
 
+from . import explain  # registers the views of the results: texte(), as_dict(), to_json()
 from .errors import CmsLawError, EvaluationError, InputError, Problem, RuleConflictError, RuleFileError
 from .evaluator import evaluate
 from .loader import load_rulebook

@@ -20,10 +20,11 @@ import attrs
 from . import expressions
 from .epci import AggregateResult, Member, aggregate, evaluate_members, shared_values
 from .errors import EvaluationError
-from .explain import fill
 from .expressions import Value
+from .french import fill
 from .loader import load_rulebook
 from .model import Citation, Evaluation, LawRegime, RuleBook, TableColumn, TriennialPeriod, Verification
+from .model.views import Rendered, render
 
 #: The field of the contract that selects the verifications (its « type »).
 TYPE_VARIABLE = "type_contrat"
@@ -45,7 +46,7 @@ class Finding:
 
 
 @attrs.frozen
-class ContractCheck:
+class ContractCheck(Rendered):
     """The verdict on a proposed contract, its violations and its table of objectives."""
 
     type: str
@@ -60,25 +61,10 @@ class ContractCheck:
     agregats: tuple[AggregateResult, ...]
     rulebook: RuleBook = attrs.field(repr=False, eq=False)
 
-    def as_dict(self) -> dict[str, Any]:
-        from .explain import contract_as_dict
-
-        return contract_as_dict(self)
-
-    def to_json(self, indent: int | None = 2) -> str:
-        from .explain import to_json
-
-        return to_json(self.as_dict(), indent)
-
-    def texte(self) -> str:
-        from .explain import render_contract_text
-
-        return render_contract_text(self)
-
     def csv(self) -> str:
-        from .explain import contract_table_csv
-
-        return contract_table_csv(self)
+        """The table of objectives as CSV, one row per commune and the totals."""
+        text: str = render(self, "csv")
+        return text
 
 
 def check_contract(

@@ -21,6 +21,7 @@ from .expressions import Value
 from .inputs import parse_fields
 from .loader import load_rulebook
 from .model import Aggregate, DerogationResult, Evaluation, InputField, LawRegime, RuleBook, TriennialPeriod
+from .model.views import Rendered
 
 COMMUNES_KEY = "communes"
 
@@ -198,7 +199,7 @@ def aggregate(
 
 
 @attrs.frozen
-class EpciEvaluation:
+class EpciEvaluation(Rendered):
     """The communes of an EPCI evaluated for one period, with the EPCI-wide figures."""
 
     epci: Mapping[str, Value]
@@ -212,21 +213,6 @@ class EpciEvaluation:
     def __getitem__(self, name: str) -> Value:
         """An aggregate's value, by name."""
         return next(result.valeur for result in self.agregats if result.aggregate.nom == name)
-
-    def as_dict(self) -> dict[str, Any]:
-        from .explain import epci_as_dict
-
-        return epci_as_dict(self)
-
-    def to_json(self, indent: int | None = 2) -> str:
-        from .explain import to_json
-
-        return to_json(self.as_dict(), indent)
-
-    def texte(self) -> str:
-        from .explain import render_epci_text
-
-        return render_epci_text(self)
 
 
 def evaluate_epci(

@@ -17,8 +17,8 @@ from typing import Any
 from . import expressions
 from .compiler import CompiledRuleset
 from .errors import InputError, Problem
-from .explain import build_explanation, derogation_text, fill, french
 from .expressions import Value, truth
+from .french import fill, french
 from .inputs import parse_commune
 from .loader import load_rulebook
 from .model import (
@@ -31,6 +31,7 @@ from .model import (
     RuleBook,
     TriennialPeriod,
 )
+from .reasoning import build_explanation, derogation_text
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 # Keyed by the book itself (hashed by identity): the key keeps it alive, so that its id is never

@@ -1,0 +1,217 @@
+"""Results as JSON-ready data: exact numbers as decimal strings, dates in ISO form, citations both ways.
+
+What ``--format json`` prints and what ``as_dict()`` returns; each figure keeps the text of its
+French sentence beside it, so that a client need not write one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from ..contract import ContractCheck, Finding
+from ..epci import AggregateResult, EpciEvaluation
+from ..expressions import Value
+from ..french import exact_decimal
+from ..model import Citation, DerogationResult, Evaluation, RuleBook, Step
+from .text import aggregate_text, column_kind
+
+
+def json_value(value: Value, kind: str | None) -> Any:
+    """A value as JSON: rates and points as exact decimal strings, counts as integers."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, Fraction)):
+        if kind in ("entier", "annee") and isinstance(value, int):
+            return value
+        return format(exact_decimal(value), "f")
+    return value
+
+
+# --------------------------------------------------------------------------- an evaluation
+
+
+def citation_as_dict(citation: Citation) -> dict[str, Any]:
+    version = citation.version
+    return {
+        "citation": citation.court,
+        "texte_long": citation.long,
+        "article": version.article,
+        "section": citation.alinea.section,
+        "alinea": citation.alinea.alinea,
+        "item": citation.alinea.item,
+        "version_debut": version.validite.debut.isoformat(),
+        "version_fin": version.validite.fin.isoformat() if version.validite.fin else None,
+        "loi": version.loi.titre_court if version.loi else None,
+        "provenance": citation.alinea.provenance,
+        "texte_complet": citation.alinea.complet,
+    }
+
+
+def step_as_dict(step: Step, book: RuleBook) -> dict[str, Any]:
+    return {
+        "regle": step.regle,
+        "nature": step.nature,
+        "titre": step.titre,
+        "citations": [citation.court for citation in step.citations],
+        "references": [citation_as_dict(citation) for citation in step.citations],
+        "entrees": {name: json_value(value, book.type_of(name)) for name, value in step.entrees.items()},
+        "valeurs": {name: json_value(value, book.type_of(name)) for name, value in step.valeurs.items()},
+        "texte": step.texte,
+    }
+
+
+def derogation_as_dict(result: DerogationResult) -> dict[str, Any]:
+    derogation = result.derogation
+    data: dict[str, Any] = {
+        "type": derogation.type,
+        "regle": derogation.id,
+        "titre": derogation.titre,
+        "citations": [c.court for c in derogation.citations],
+        "ouverte": result.ouverte,
+    }
+    if derogation.plancher is not None:
+        data["plancher"] = result.plancher
+    if derogation.periodes_restantes is not None:
+        data["periodes_restantes"] = result.periodes_restantes
+    data["conditions"] = [
+        {
+            "libelle": c.condition.libelle,
+            "citation": " ; ".join(x.court for x in c.condition.citations),
+            "citations": [x.court for x in c.condition.citations],
+            "remplie": c.remplie,
+        }
+        for c in result.conditions
+    ]
+    data["exigences"] = [
+        {"texte": r.texte, "citations": [c.court for c in r.citations]} for r in derogation.exigences
+    ]
+    data["explication"] = result.texte
+    return data
+
+
+def _outputs(evaluation: Evaluation) -> dict[str, Any]:
+    book = evaluation.rulebook
+    result: dict[str, Any] = {}
+    for entry in book.sorties:
+        if isinstance(entry, str):
+            result[entry] = json_value(evaluation.valeurs.get(entry), book.type_of(entry))
+            continue
+        ((key, spec),) = entry.items()
+        if isinstance(spec, list):
+            group = {name: json_value(evaluation.valeurs.get(name), book.type_of(name)) for name in spec}
+            result[key] = group if any(v is not None for v in group.values()) else None
+        else:
+            citation = evaluation.citation_of(spec["citation_de"])
+            result[key] = citation.court if citation else None
+    return result
+
+
+def evaluation_figures(evaluation: Evaluation) -> dict[str, Any]:
+    """The commune as read, the period, the law version and the outputs: what a table row holds."""
+    book = evaluation.rulebook
+    commune = {
+        field.cle: json_value(evaluation.commune[field.cle], field.type)
+        for field in book.entrees
+        if field.cle in evaluation.commune
+    }
+    return {
+        "commune": commune,
+        "periode": str(evaluation.periode),
+        "version_loi": evaluation.regime.id,
+        "version_loi_libelle": evaluation.regime.titre,
+        **_outputs(evaluation),
+    }
+
+
+def evaluation_as_dict(evaluation: Evaluation, explication: bool = True) -> dict[str, Any]:
+    book = evaluation.rulebook
+    return {
+        **evaluation_figures(evaluation),
+        "derogations": [derogation_as_dict(result) for result in evaluation.derogations],
+        "conventions": {
+            name: {"valeur": option, "par_defaut": name not in evaluation.conventions_modifiees}
+            for name, option in evaluation.conventions.items()
+        },
+        **({"explication": [step_as_dict(step, book) for step in evaluation.explication]} if explication else {}),
+    }
+
+
+# --------------------------------------------------------------------------- EPCI
+
+
+def _aggregate_as_dict(result: AggregateResult, book: RuleBook) -> dict[str, Any]:
+    kind = book.type_of(result.aggregate.nom)
+    return {
+        "valeur": json_value(result.valeur, kind),
+        "titre": result.aggregate.titre,
+        "citations": [c.court for c in result.aggregate.citations],
+        "communes": [{"nom": name, "valeur": json_value(value, kind)} for name, value in result.contributions],
+        "indeterminees": list(result.indeterminees),
+        "texte": aggregate_text(result, book),
+    }
+
+
+def epci_as_dict(evaluation: EpciEvaluation) -> dict[str, Any]:
+    book = evaluation.rulebook
+    return {
+        "epci": {field.cle: json_value(evaluation.epci[field.cle], field.type)
+                 for field in book.entrees_epci if field.cle in evaluation.epci},
+        "periode": str(evaluation.periode),
+        "version_loi": evaluation.regime.id,
+        "communes": [commune.as_dict() for commune in evaluation.communes],
+        "agregats": {r.aggregate.nom: _aggregate_as_dict(r, book) for r in evaluation.agregats},
+        "derogations": [derogation_as_dict(result) for result in evaluation.derogations],
+    }
+
+
+# --------------------------------------------------------------------------- contracts
+
+
+def _finding_as_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "regle": finding.verification.id,
+        "citations": [c.court for c in finding.citations],
+        "commune": finding.commune,
+        "texte": finding.texte,
+    }
+
+
+def _table_row(row: Mapping[str, Any], book: RuleBook) -> dict[str, Any]:
+    kinds = {column.cle: column_kind(column, book) for column in book.tableau_contrat}
+    return {key: json_value(value, kinds.get(key)) for key, value in row.items()}
+
+
+def contract_as_dict(check: ContractCheck) -> dict[str, Any]:
+    book = check.rulebook
+    fields = (*book.entrees_epci, *book.entrees_contrat)
+    return {
+        "valide": check.valide,
+        "type": check.type,
+        "periode": str(check.periode),
+        "version_loi": check.regime.id,
+        "contrat": {f.cle: json_value(check.contrat[f.cle], f.type) for f in fields if f.cle in check.contrat},
+        "violations": [_finding_as_dict(f) for f in check.violations],
+        "verifications_non_evaluees": [_finding_as_dict(f) for f in check.indeterminees],
+        "tableau": [_table_row(row, book) for row in check.tableau],
+        "agregats": {r.aggregate.nom: _aggregate_as_dict(r, book) for r in check.agregats},
+        "communes": [commune.as_dict() for commune in check.communes],
+    }
+
+
+def contract_table_csv(check: ContractCheck) -> str:
+    book = check.rulebook
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    keys = ["commune", *(column.cle for column in book.tableau_contrat)]
+    writer.writerow(keys)
+    for row in check.tableau:
+        data = _table_row(row, book)
+        writer.writerow(["" if data.get(key) is None else data[key] for key in keys])
+    return buffer.getvalue()

@@ -1,0 +1,55 @@
+"""The views of a result — French text, JSON-ready data, CSV — drawn by renderers registered here.
+
+A result offers ``texte()``, ``as_dict()`` and ``to_json()`` (a contract also ``csv()``) for its
+caller's convenience, yet the data model must not import the presentation. So a result asks this
+registry for its view, and :mod:`cms_law.explain` fills the registry when it is imported (``import
+cms_law`` imports it, and every ``cms_law.…`` import runs ``cms_law`` first): the model names a
+view, the presentation draws it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+_RENDERERS: dict[tuple[type, str], Callable[..., Any]] = {}
+
+
+def register(kind: type, view: str, renderer: Callable[..., Any]) -> None:
+    """Let ``renderer(result, …)`` draw the ``view`` of the results of class ``kind``."""
+    _RENDERERS[kind, view] = renderer
+
+
+def render(result: object, view: str, *arguments: Any) -> Any:
+    """The ``view`` of ``result``, drawn by the renderer registered for its class."""
+    try:
+        renderer = _RENDERERS[type(result), view]
+    except KeyError:
+        raise LookupError(f"no renderer for {type(result).__name__}.{view}: import cms_law.explain") from None
+    return renderer(result, *arguments)
+
+
+def to_json(data: Any, indent: int | None = 2) -> str:
+    """JSON-ready data as JSON text, accented letters kept as they are."""
+    return json.dumps(data, ensure_ascii=False, indent=indent)
+
+
+class Rendered:
+    """The views every result offers, each drawn by the renderer registered for its class."""
+
+    __slots__ = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data: exact numbers as decimal strings, dates in ISO form."""
+        data: dict[str, Any] = render(self, "as_dict")
+        return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The result as JSON text (:meth:`as_dict`)."""
+        return to_json(self.as_dict(), indent)
+
+    def texte(self) -> str:
+        """The result and its reasoning, in French."""
+        text: str = render(self, "texte")
+        return text
