@@ -1,0 +1,293 @@
+"""Step 4: the rules of each article version — its ``parametres``, ``conventions``, ``regles``,
+``controles``, ``derogations``, ``agregats``, ``derogations_epci`` and ``verifications`` — each
+item read strictly, its expressions parsed, its citations resolved to stored alinéas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from ..errors import RuleFileError
+from ..model import (
+    Aggregate,
+    ArticleVersion,
+    Check,
+    Condition,
+    Convention,
+    DatedValue,
+    Derogation,
+    Parameter,
+    Requirement,
+    Rule,
+    Verification,
+)
+from .articles import ArticleFile, CitationResolver
+from .reader import TYPES, Reader
+
+#: For what a contract's verification holds: each of its communes, or the whole contract.
+_SCOPES = ("commune", "contrat")
+#: Over what an aggregate runs: the communes of an EPCI (alone, or as a contract), or the
+#: arrondissements of one commune of a contract.
+AGGREGATE_SCOPES = ("epci", "contrat", "arrondissements")
+
+
+@attrs.frozen
+class ArticleRules:
+    """Every item of every article version's rule sections, in file order."""
+
+    parametres: tuple[Parameter, ...]
+    conventions: Mapping[str, Convention]
+    regles: tuple[Rule, ...]
+    controles: tuple[Check, ...]
+    derogations: tuple[Derogation, ...]
+    agregats: tuple[Aggregate, ...]
+    derogations_epci: tuple[Derogation, ...]
+    verifications: tuple[Verification, ...]
+
+
+def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
+    """Read the rule sections of each article file; a convention is defined once in the whole book."""
+    citer = CitationResolver(tuple(file.version for file in files))
+    parametres: list[Parameter] = []
+    conventions: dict[str, Convention] = {}
+    regles: list[Rule] = []
+    controles: list[Check] = []
+    derogations: list[Derogation] = []
+    agregats: list[Aggregate] = []
+    derogations_epci: list[Derogation] = []
+    verifications: list[Verification] = []
+    for file in files:
+        data, article = file.data, file.version
+        parametres += _load_parameters(data.get("parametres"), article, citer)
+        for convention in _load_conventions(data.get("conventions"), article, citer):
+            if convention.nom in conventions:
+                raise RuleFileError(article.fichier, "convention déjà définie ailleurs", convention.nom)
+            conventions[convention.nom] = convention
+        regles += _load_rules(data.get("regles"), article, citer)
+        controles += _load_checks(data.get("controles"), article, citer)
+        derogations += _load_derogations(data.get("derogations"), article, citer, "derogations")
+        agregats += _load_aggregates(data.get("agregats"), article, citer)
+        derogations_epci += _load_derogations(data.get("derogations_epci"), article, citer, "derogations_epci")
+        verifications += _load_verifications(data.get("verifications"), article, citer)
+    return ArticleRules(
+        tuple(parametres),
+        conventions,
+        tuple(regles),
+        tuple(controles),
+        tuple(derogations),
+        tuple(agregats),
+        tuple(derogations_epci),
+        tuple(verifications),
+    )
+
+
+def _load_parameters(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Parameter]:
+    parameters = []
+    for key, spec in Reader(article.fichier).entries(raw, "parametres"):
+        reader = Reader(article.fichier, f"parametres.{key}")
+        spec = reader.mapping(spec, "paramètre", ["titre", "type", "cite", "valeurs"])
+        if spec["type"] not in TYPES:
+            raise reader.error(f"type inconnu « {spec['type']} »")
+        values = []
+        for dated in reader.sequence(spec["valeurs"], "valeurs"):
+            dated = reader.mapping(dated, "valeur datée", ["depuis", "valeur"])
+            since = reader.date(dated["depuis"], "depuis")
+            if not article.validite.contains(since):
+                raise reader.error(f"valeur datée du {since} hors de la validité de la version")
+            values.append(DatedValue(since, reader.literal(dated["valeur"], "valeur", spec["type"])))
+        if not values:
+            raise reader.error("au moins une valeur datée est attendue")
+        if [v.depuis for v in values] != sorted({v.depuis for v in values}):
+            raise reader.error("les valeurs datées doivent être dans l'ordre chronologique, sans doublon")
+        parameters.append(
+            Parameter(
+                nom=key,
+                titre=reader.text(spec["titre"], "titre"),
+                type=spec["type"],
+                citations=citer.many(reader, spec["cite"], article, values[0].depuis),
+                valeurs=tuple(values),
+                fichier=article.fichier,
+                validite=article.validite,
+            )
+        )
+    return parameters
+
+
+def _load_conventions(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Convention]:
+    conventions = []
+    for key, spec in Reader(article.fichier).entries(raw, "conventions"):
+        reader = Reader(article.fichier, f"conventions.{key}")
+        spec = reader.mapping(spec, "convention", ["titre", "interprete", "justification", "options", "defaut"])
+        options = reader.mapping(spec["options"], "options", [], spec["options"] or {})
+        if spec["defaut"] not in options:
+            raise reader.error(f"l'option par défaut « {spec['defaut']} » n'est pas parmi les options")
+        conventions.append(
+            Convention(
+                nom=key,
+                titre=reader.text(spec["titre"], "titre"),
+                interprete=citer.many(reader, spec["interprete"], article, article.validite.debut),
+                justification=reader.text(spec["justification"], "justification"),
+                options={str(k): reader.text(v, f"options.{k}") for k, v in options.items()},
+                defaut=spec["defaut"],
+                fichier=article.fichier,
+            )
+        )
+    return conventions
+
+
+def _identified_items(raw: object, article: ArticleVersion, section: str, label: str) -> Iterable[tuple[Reader, Any]]:
+    """Each item of a list section, with a reader whose errors name it (« règle L302-8.VII.1° »)."""
+    for spec in Reader(article.fichier).sequence(raw, section):
+        item_id = spec.get("id") if isinstance(spec, Mapping) else None
+        yield Reader(article.fichier, f"{label} {item_id}"), spec
+
+
+def _load_rules(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Rule]:
+    rules = []
+    for reader, spec in _identified_items(raw, article, "regles", "règle"):
+        spec = reader.mapping(
+            spec, "règle", ["id", "titre", "cite", "alors", "explication"], ["si", "valide", "exception_de"]
+        )
+        validity = article.validite
+        if "valide" in spec:
+            bounds = reader.mapping(spec["valide"], "valide", ["du"], ["au"])
+            validity = reader.period(bounds["du"], bounds.get("au"))
+            if not validity.within(article.validite):
+                raise reader.error("validité hors de celle de la version de l'article")
+        conclusions = reader.mapping(spec["alors"], "alors", [], spec["alors"] or {})
+        if not conclusions:
+            raise reader.error("« alors » doit conclure au moins une valeur")
+        exceptions = spec.get("exception_de") or []
+        rules.append(
+            Rule(
+                id=reader.text(spec["id"], "id"),
+                titre=reader.text(spec["titre"], "titre"),
+                citations=citer.many(reader, spec["cite"], article, validity.debut),
+                validite=validity,
+                si=reader.expression(spec["si"], "si") if "si" in spec else None,
+                alors={
+                    str(name): reader.expression(formula, f"alors.{name}")
+                    for name, formula in conclusions.items()
+                },
+                exception_de=tuple(exceptions if isinstance(exceptions, list) else [exceptions]),
+                explication=reader.text(spec["explication"], "explication"),
+                fichier=article.fichier,
+            )
+        )
+    return rules
+
+
+def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Check]:
+    checks = []
+    for spec in Reader(article.fichier).sequence(raw, "controles"):
+        reader = Reader(article.fichier, "contrôle")
+        spec = reader.mapping(spec, "contrôle", ["champ", "condition", "message"], ["cite"])
+        checks.append(
+            Check(
+                champ=reader.text(spec["champ"], "champ"),
+                condition=reader.expression(spec["condition"], "condition"),
+                message=reader.text(spec["message"], "message"),
+                citations=citer.many(reader, spec.get("cite"), article, article.validite.debut),
+                validite=article.validite,
+                fichier=article.fichier,
+            )
+        )
+    return checks
+
+
+def _load_derogations(
+    raw: object, article: ArticleVersion, citer: CitationResolver, section: str
+) -> list[Derogation]:
+    derogations = []
+    for reader, spec in _identified_items(raw, article, section, "dérogation"):
+        spec = reader.mapping(
+            spec,
+            "dérogation",
+            ["id", "type", "titre", "cite", "conditions", "explication_ouverte", "explication_fermee"],
+            ["plancher", "periodes_restantes", "exigences", "variable_ouverte"],
+        )
+        day = article.validite.debut
+        conditions = []
+        for raw_condition in reader.sequence(spec["conditions"], "conditions"):
+            item = reader.mapping(raw_condition, "condition", ["libelle", "cite", "condition"])
+            conditions.append(
+                Condition(
+                    libelle=reader.text(item["libelle"], "libelle"),
+                    citations=citer.many(reader, item["cite"], article, day),
+                    condition=reader.expression(item["condition"], "condition"),
+                )
+            )
+        requirements = []
+        for raw_requirement in reader.sequence(spec.get("exigences"), "exigences"):
+            item = reader.mapping(raw_requirement, "exigence", ["texte", "cite"])
+            requirements.append(
+                Requirement(reader.text(item["texte"], "texte"), citer.many(reader, item["cite"], article, day))
+            )
+        derogations.append(
+            Derogation(
+                id=reader.text(spec["id"], "id"),
+                type=reader.text(spec["type"], "type"),
+                titre=reader.text(spec["titre"], "titre"),
+                citations=citer.many(reader, spec["cite"], article, day),
+                validite=article.validite,
+                conditions=tuple(conditions),
+                plancher=spec.get("plancher"),
+                periodes_restantes=spec.get("periodes_restantes"),
+                exigences=tuple(requirements),
+                explication_ouverte=reader.text(spec["explication_ouverte"], "explication_ouverte"),
+                explication_fermee=reader.text(spec["explication_fermee"], "explication_fermee"),
+                fichier=article.fichier,
+                variable_ouverte=spec.get("variable_ouverte"),
+            )
+        )
+    return derogations
+
+
+def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Aggregate]:
+    aggregates = []
+    for reader, spec in _identified_items(raw, article, "agregats", "agrégat"):
+        spec = reader.mapping(spec, "agrégat", ["nom", "titre", "cite"], ["somme", "compte", "parmi", "pour"])
+        if spec.get("pour", "epci") not in AGGREGATE_SCOPES:
+            raise reader.error(f"pour : {' ou '.join(AGGREGATE_SCOPES)} attendu")
+        operations = [key for key in ("somme", "compte") if key in spec]
+        if len(operations) != 1:
+            raise reader.error("un agrégat a exactement une opération : « somme » ou « compte »")
+        operation = operations[0]
+        aggregates.append(
+            Aggregate(
+                nom=reader.text(spec["nom"], "nom"),
+                titre=reader.text(spec["titre"], "titre"),
+                citations=citer.many(reader, spec["cite"], article, article.validite.debut),
+                operation=operation,
+                expression=reader.expression(spec[operation], operation),
+                parmi=reader.expression(spec["parmi"], "parmi") if "parmi" in spec else None,
+                validite=article.validite,
+                fichier=article.fichier,
+                pour=spec.get("pour", "epci"),
+            )
+        )
+    return aggregates
+
+
+def _load_verifications(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Verification]:
+    verifications = []
+    for reader, spec in _identified_items(raw, article, "verifications", "vérification"):
+        spec = reader.mapping(spec, "vérification", ["id", "portee", "types", "cite", "condition", "message"])
+        if spec["portee"] not in _SCOPES:
+            raise reader.error(f"portee : {' ou '.join(_SCOPES)} attendu")
+        verifications.append(
+            Verification(
+                id=reader.text(spec["id"], "id"),
+                portee=spec["portee"],
+                types=tuple(str(t) for t in reader.sequence(spec["types"], "types")),
+                citations=citer.many(reader, spec["cite"], article, article.validite.debut),
+                condition=reader.expression(spec["condition"], "condition"),
+                message=reader.text(spec["message"], "message"),
+                validite=article.validite,
+                fichier=article.fichier,
+            )
+        )
+    return verifications

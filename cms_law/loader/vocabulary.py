@@ -1,0 +1,186 @@
+"""Step 3: ``vocabulaire.yaml`` — the names the rules read and conclude, the fields of each kind of
+input file, the outputs, and the summaries (``syntheses``: presentation written as data).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import attrs
+
+from ..model import Fragment, HistoryColumn, HistoryLayout, InputField, TableColumn, Total, Variable
+from .reader import TYPES, Reader, load_yaml
+
+FILE = "vocabulaire.yaml"
+
+#: The summary sentences the engine writes: a batch row's, and an EPCI member's line.
+SUMMARIES = ("commune", "membre_epci")
+
+
+@attrs.frozen
+class Vocabulary:
+    """What ``vocabulaire.yaml`` declares, checked, as the rule book holds it."""
+
+    variables: dict[str, Variable]
+    entrees: tuple[InputField, ...]
+    entrees_epci: tuple[InputField, ...]
+    entrees_contrat: tuple[InputField, ...]
+    entrees_contrat_commune: tuple[InputField, ...]
+    entrees_arrondissement: tuple[InputField, ...]
+    tableau_contrat: tuple[TableColumn, ...]
+    contexte: dict[str, Variable]
+    sorties: tuple[Any, ...]
+    syntheses: dict[str, tuple[Fragment, ...]]
+    bilan: tuple[Total, ...]
+    historique: HistoryLayout
+
+
+def load_vocabulary(root: Traversable) -> Vocabulary:
+    """Read and check ``vocabulaire.yaml``: known types, each name defined once."""
+    name = FILE
+    reader = Reader(name)
+    data = reader.mapping(
+        load_yaml(root / name, name),
+        "fichier",
+        ["entrees", "contexte", "variables", "sorties", "syntheses"],
+        ["epci", "contrat", "contrat_commune", "contrat_arrondissement", "tableau_contrat"],
+    )
+
+    def variable(key: str, raw: object, table: str) -> Variable:
+        item = Reader(name, f"{table}.{key}")
+        spec = item.mapping(raw, "variable", ["type", "libelle"], ["description"])
+        if spec["type"] not in TYPES:
+            raise item.error(f"type inconnu « {spec['type']} » (attendu : {', '.join(TYPES)})")
+        return Variable(key, spec["type"], item.text(spec["libelle"], "libelle"), spec.get("description"))
+
+    variables = {key: variable(key, raw, "variables") for key, raw in reader.entries(data["variables"], "variables")}
+    contexte = {key: variable(key, raw, "contexte") for key, raw in reader.entries(data["contexte"], "contexte")}
+    entrees = _input_fields(reader, data["entrees"], "entrees")
+    entrees_epci = _input_fields(reader, data.get("epci"), "epci")
+    entrees_contrat = _input_fields(reader, data.get("contrat"), "contrat")
+    entrees_contrat_commune = _input_fields(reader, data.get("contrat_commune"), "contrat_commune")
+    entrees_arrondissement = _input_fields(reader, data.get("contrat_arrondissement"), "contrat_arrondissement")
+    own_fields = (*entrees, *entrees_contrat, *entrees_contrat_commune, *entrees_arrondissement)
+    names = [*variables, *contexte, *(field.variable for field in own_fields)]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise reader.error(f"nom(s) défini(s) plusieurs fois : {', '.join(duplicates)}")
+    for field in own_fields:
+        variables[field.variable] = Variable(field.variable, field.type, field.libelle, field.description)
+    commune_inputs = {field.variable: field for field in entrees}
+    for field in entrees_epci:
+        # An EPCI field either sets the same-named input of each of its communes (same type), or
+        # is the EPCI's own (its name).
+        if field.variable in commune_inputs and commune_inputs[field.variable].type != field.type:
+            raise reader.error(f"epci.{field.cle} : type différent de l'entrée {field.variable} des communes")
+        variables.setdefault(field.variable, Variable(field.variable, field.type, field.libelle, field.description))
+    columns = []
+    for raw in reader.sequence(data.get("tableau_contrat"), "tableau_contrat"):
+        spec = reader.mapping(raw, "colonne du tableau", ["cle", "libelle", "valeur", "total"])
+        total = None if spec["total"] == "somme" else reader.expression(spec["total"], "total")
+        columns.append(
+            TableColumn(
+                cle=reader.text(spec["cle"], "cle"),
+                libelle=reader.text(spec["libelle"], "libelle"),
+                valeur=reader.expression(spec["valeur"], "valeur"),
+                total=total,
+            )
+        )
+    return Vocabulary(
+        variables,
+        entrees,
+        entrees_epci,
+        entrees_contrat,
+        entrees_contrat_commune,
+        entrees_arrondissement,
+        tuple(columns),
+        contexte,
+        tuple(reader.sequence(data["sorties"], "sorties")),
+        *_load_summaries(Reader(name, "syntheses"), data["syntheses"]),
+    )
+
+
+def _load_summaries(
+    reader: Reader, raw: object
+) -> tuple[dict[str, tuple[Fragment, ...]], tuple[Total, ...], HistoryLayout]:
+    """The summary sentences (one for each of SUMMARIES), the batch's totals, the history's layout."""
+    data = reader.mapping(raw, "syntheses", [*SUMMARIES, "bilan", "historique"])
+    sentences = {use: _sentence(reader, data[use], use) for use in SUMMARIES}
+    totals = []
+    for item in reader.sequence(data["bilan"], "bilan"):
+        spec = reader.mapping(item, "total du bilan", ["cle", "libelle"], ["compte", "somme", "unite"])
+        if ("compte" in spec) == ("somme" in spec):
+            raise reader.error(f"bilan.{spec['cle']} : donner « compte » (une condition) ou « somme » (un nom)")
+        totals.append(
+            Total(
+                cle=reader.text(spec["cle"], "cle"),
+                libelle=reader.text(spec["libelle"], "libelle"),
+                compte=reader.expression(spec["compte"], "compte") if "compte" in spec else None,
+                somme=reader.text(spec["somme"], "somme") if "somme" in spec else None,
+                unite=reader.text(spec["unite"], "unite") if "unite" in spec else None,
+            )
+        )
+    history = reader.mapping(data["historique"], "historique", ["titre", "colonnes", "tableau", "graphique"])
+    chart = reader.mapping(history["graphique"], "historique.graphique", ["titre", "valeur", "etiquette"])
+    columns = []
+    for item in reader.sequence(history["tableau"], "historique.tableau"):
+        spec = reader.mapping(item, "colonne de l'historique", ["libelle", "phrase"])
+        label = reader.text(spec["libelle"], "libelle")
+        columns.append(HistoryColumn(label, _sentence(reader, spec["phrase"], f"historique.tableau.{label}")))
+    layout = HistoryLayout(
+        titre=reader.text(history["titre"], "historique.titre"),
+        colonnes=tuple(reader.text(c, "historique.colonnes") for c in reader.sequence(history["colonnes"], "colonnes")),
+        tableau=tuple(columns),
+        titre_graphique=reader.text(chart["titre"], "historique.graphique.titre"),
+        valeur_graphique=reader.text(chart["valeur"], "historique.graphique.valeur"),
+        etiquette=_sentence(reader, chart["etiquette"], "historique.graphique.etiquette"),
+    )
+    return sentences, tuple(totals), layout
+
+
+def _sentence(reader: Reader, raw: object, what: str) -> tuple[Fragment, ...]:
+    """A summary sentence: fragments ``{texte, si}``, each kept when its condition holds."""
+    fragments = []
+    for item in reader.sequence(raw, what):
+        spec = reader.mapping(item, f"morceau de {what}", ["texte"], ["si"])
+        condition = reader.expression(spec["si"], f"{what}.si") if "si" in spec else None
+        fragments.append(Fragment(condition, reader.text(spec["texte"], f"{what}.texte")))
+    return tuple(fragments)
+
+
+def _input_fields(reader: Reader, raw: object, section: str) -> tuple[InputField, ...]:
+    fields = []
+    for key, spec_raw in reader.entries(raw, section):
+        item = Reader(reader.fichier, f"{section}.{key}")
+        spec = item.mapping(
+            spec_raw,
+            "entrée",
+            ["type", "libelle", "description", "requis"],
+            ["variable", "defaut", "min", "max", "motif"],
+        )
+        if spec["type"] not in TYPES:
+            raise item.error(f"type inconnu « {spec['type']} »")
+        kind = spec["type"]
+        pattern = spec.get("motif")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as error:
+                raise item.error(f"motif : expression régulière invalide ({error})") from None
+        fields.append(
+            InputField(
+                cle=key,
+                variable=spec.get("variable", key),
+                type=kind,
+                libelle=item.text(spec["libelle"], "libelle"),
+                description=item.text(spec["description"], "description"),
+                requis=bool(spec["requis"]),
+                defaut=item.literal(spec["defaut"], "defaut", kind) if "defaut" in spec else None,
+                minimum=item.literal(spec["min"], "min", kind) if "min" in spec else None,
+                maximum=item.literal(spec["max"], "max", kind) if "max" in spec else None,
+                motif=pattern,
+            )
+        )
+    return tuple(fields)
