@@ -28,14 +28,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
-import importlib.util
 import io
 import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import attrs
@@ -43,12 +41,10 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.utils import column_width
 from sphinx.application import Sphinx
-from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
-from . import __version__, cli
+from . import __version__, cases, cli
 from .errors import CmsLawError, InputError
-from .evaluator import evaluate
 from .explain import french
 from .loader import load_rulebook
 from .model import (
@@ -78,20 +74,6 @@ FOLD_AFTER = 8
 
 
 # --------------------------------------------------------------------------- the test cases
-
-
-def legal_cases_module(tests: Path) -> ModuleType:
-    """The test suite's own reader of ``tests/cas/`` (``tests/legal_cases.py``).
-
-    The site reads and checks the cases exactly as the tests do: same format checks, same
-    comparison of an expected result with the engine's.
-    """
-    spec = importlib.util.spec_from_file_location("cms_law_docs_legal_cases", tests / "legal_cases.py")
-    if spec is None or spec.loader is None:
-        raise ExtensionError(f"lecteur des cas de test introuvable : {tests / 'legal_cases.py'}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @attrs.frozen
@@ -136,30 +118,10 @@ class CaseRun:
 
 def run_cases(book: RuleBook, tests: Path) -> list[CaseRun]:
     """Evaluate every legal test case, and say where the engine departs from what it expects."""
-    legal_cases = legal_cases_module(tests)
-    runs = []
-    for cas in legal_cases.load_cases(tests / "cas"):
-        evaluation, erreur, ecarts = None, None, []
-        ecarts_par_sortie: dict[str, tuple[str, ...]] = {}
-        try:
-            evaluation = evaluate(cas.entree, cas.periode, cas.conventions, rulebook=book)
-        except CmsLawError as error:
-            erreur = error
-        if cas.erreur is not None:
-            # As the tests require: the input is refused, and the field named is among those blamed.
-            if not (isinstance(erreur, InputError) and cas.erreur.get("champ") in erreur.champs):
-                ecarts.append(
-                    f"erreur attendue sur « {cas.erreur.get('champ')} », obtenu : {erreur or 'aucune erreur'}"
-                )
-        elif evaluation is None:
-            ecarts.append(f"erreur : {erreur}")
-        else:
-            result = evaluation.as_dict()
-            for key, expected in cas.attendu.items():
-                ecarts_par_sortie[key] = tuple(legal_cases.iter_mismatches({key: expected}, result))
-                ecarts += ecarts_par_sortie[key]
-        runs.append(CaseRun(cas, evaluation, erreur, tuple(ecarts), ecarts_par_sortie))
-    return runs
+    return [
+        CaseRun(r.cas, r.evaluation, r.erreur, r.ecarts, r.ecarts_par_sortie)
+        for r in cases.run_cases(cases.load_cases(tests / "cas"), book)
+    ]
 
 
 def derogation_citations(derogation: Derogation) -> list[Citation]:

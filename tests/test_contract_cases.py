@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cms_law import load_rulebook
+from cms_law.cases import ContractCase, load_contract_cases
 from cms_law.contract import check_contract
-from legal_cases import ContractCase, load_contract_cases
 
-CASES = load_contract_cases()
+CASES = load_contract_cases(Path(__file__).parent / "cas_contrats")
 
 
 def test_there_are_contract_cases() -> None:

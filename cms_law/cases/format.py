@@ -1,4 +1,11 @@
-"""Loading the declarative legal test cases of ``tests/cas/`` (format: ``tests/cas/README.md``)."""
+"""The format of the legal test cases: YAML files of ``cas:``, read into :class:`LegalCase` and
+:class:`ContractCase` (the format is described in ``tests/cas/README.md``).
+
+A case is data: a commune (or a proposed contract), the period and conventions it is evaluated
+with, and what the law gives — an expected part of the JSON result, or the field an error must
+name. Reading refuses a field the format does not have, a case with both or neither of
+``attendu`` and ``erreur``, and two cases with the same id.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,14 @@ from typing import Any
 import attrs
 import yaml
 
-CASES_DIR = Path(__file__).parent / "cas"
 CASE_FIELDS = {"id", "verifie", "description", "periode", "conventions", "entree", "attendu", "erreur"}
+CONTRACT_CASE_FIELDS = {"id", "verifie", "description", "periode", "conventions", "contrat", "valide", "violations"}
 
 
 @attrs.frozen
 class LegalCase:
+    """A commune, how it is evaluated, and what the law gives: ``attendu`` or ``erreur``."""
+
     id: str
     fichier: str
     verifie: tuple[str, ...]
@@ -24,6 +33,21 @@ class LegalCase:
     conventions: dict[str, str] = attrs.Factory(dict)
     attendu: dict[str, Any] | None = None
     erreur: dict[str, Any] | None = None
+
+
+@attrs.frozen
+class ContractCase:
+    """A proposed contract, the verdict expected and the exact set of violations expected."""
+
+    id: str
+    fichier: str
+    verifie: tuple[str, ...]
+    description: str
+    contrat: dict[str, Any]
+    valide: bool
+    violations: frozenset[str]
+    periode: str | None = None
+    conventions: dict[str, str] = attrs.Factory(dict)
 
 
 def _raw_cases(directory: Path, fields: set[str]) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -36,7 +60,8 @@ def _raw_cases(directory: Path, fields: set[str]) -> Iterator[tuple[Path, dict[s
             yield path, raw
 
 
-def load_cases(directory: Path = CASES_DIR) -> list[LegalCase]:
+def load_cases(directory: Path) -> list[LegalCase]:
+    """The legal cases of the YAML files of ``directory`` (the repository's ``tests/cas``)."""
     cases = []
     for path, raw in _raw_cases(directory, CASE_FIELDS):
         if ("attendu" in raw) == ("erreur" in raw):
@@ -62,58 +87,8 @@ def load_cases(directory: Path = CASES_DIR) -> list[LegalCase]:
     return cases
 
 
-def iter_mismatches(expected: Any, actual: Any, path: str = "") -> Iterator[str]:
-    """Every difference between an expected subset and an actual JSON result."""
-    from decimal import Decimal, InvalidOperation
-
-    if isinstance(expected, dict) and isinstance(actual, list):
-        # A list of typed items (the derogations) is checked by type: {abaissement: {...}}.
-        actual = {item.get("type"): item for item in actual if isinstance(item, dict)}
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            yield f"{path or 'résultat'} : attendu {expected!r}, obtenu {actual!r}"
-            return
-        for key, value in expected.items():
-            if key not in actual:
-                yield f"{path}{key} : clé absente du résultat"
-            else:
-                yield from iter_mismatches(value, actual[key], f"{path}{key}.")
-        return
-    where = path.rstrip(".")
-    if isinstance(expected, str) and isinstance(actual, str):
-        try:
-            if Decimal(expected) == Decimal(actual):
-                return
-        except InvalidOperation:
-            pass
-    if isinstance(expected, bool) or isinstance(actual, bool) or expected is None or actual is None:
-        if expected is not actual:
-            yield f"{where} : attendu {expected!r}, obtenu {actual!r}"
-        return
-    if expected != actual:
-        yield f"{where} : attendu {expected!r}, obtenu {actual!r}"
-
-
-CONTRACT_CASES_DIR = Path(__file__).parent / "cas_contrats"
-CONTRACT_CASE_FIELDS = {"id", "verifie", "description", "periode", "conventions", "contrat", "valide", "violations"}
-
-
-@attrs.frozen
-class ContractCase:
-    """A proposed contract, the verdict expected and the exact set of violations expected."""
-
-    id: str
-    fichier: str
-    verifie: tuple[str, ...]
-    description: str
-    contrat: dict[str, Any]
-    valide: bool
-    violations: frozenset[str]
-    periode: str | None = None
-    conventions: dict[str, str] = attrs.Factory(dict)
-
-
-def load_contract_cases(directory: Path = CONTRACT_CASES_DIR) -> list[ContractCase]:
+def load_contract_cases(directory: Path) -> list[ContractCase]:
+    """The contract cases of the YAML files of ``directory`` (the repository's ``tests/cas_contrats``)."""
     cases = []
     for path, raw in _raw_cases(directory, CONTRACT_CASE_FIELDS):
         verifie = raw["verifie"]
