@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 from cms_law import load_rulebook
-from cms_law.sphinxext import GENERATED, LEGIFRANCE, version_path
+from cms_law.docs.articles import LEGIFRANCE
+from cms_law.docs.labels import version_path
+from cms_law.docs.markup import GENERATED
 
 DOCS = Path(__file__).parent.parent / "docs"
 
