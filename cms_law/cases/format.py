@@ -60,22 +60,29 @@ def _raw_cases(directory: Path, fields: set[str]) -> Iterator[tuple[Path, dict[s
             yield path, raw
 
 
+def _described(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    """What every kind of case gives: its id and file, what it checks, how it is evaluated."""
+    verifie = raw["verifie"]
+    return {
+        "id": raw["id"],
+        "fichier": path.name,
+        "verifie": tuple(verifie if isinstance(verifie, list) else [verifie]),
+        "description": raw["description"],
+        "periode": str(raw["periode"]) if raw.get("periode") is not None else None,
+        "conventions": raw.get("conventions") or {},
+    }
+
+
 def load_cases(directory: Path) -> list[LegalCase]:
     """The legal cases of the YAML files of ``directory`` (the repository's ``tests/cas``)."""
     cases = []
     for path, raw in _raw_cases(directory, CASE_FIELDS):
         if ("attendu" in raw) == ("erreur" in raw):
             raise ValueError(f"{path.name}, cas {raw.get('id')} : « attendu » ou « erreur », exactement un")
-        verifie = raw["verifie"]
         cases.append(
             LegalCase(
-                id=raw["id"],
-                fichier=path.name,
-                verifie=tuple(verifie if isinstance(verifie, list) else [verifie]),
-                description=raw["description"],
+                **_described(path, raw),
                 entree=raw["entree"],
-                periode=str(raw["periode"]) if raw.get("periode") is not None else None,
-                conventions=raw.get("conventions") or {},
                 attendu=raw.get("attendu"),
                 erreur=raw.get("erreur"),
             )
@@ -91,18 +98,12 @@ def load_contract_cases(directory: Path) -> list[ContractCase]:
     """The contract cases of the YAML files of ``directory`` (the repository's ``tests/cas_contrats``)."""
     cases = []
     for path, raw in _raw_cases(directory, CONTRACT_CASE_FIELDS):
-        verifie = raw["verifie"]
         cases.append(
             ContractCase(
-                id=raw["id"],
-                fichier=path.name,
-                verifie=tuple(verifie if isinstance(verifie, list) else [verifie]),
-                description=raw["description"],
+                **_described(path, raw),
                 contrat=raw["contrat"],
                 valide=raw["valide"],
                 violations=frozenset(raw.get("violations") or []),
-                periode=str(raw["periode"]) if raw.get("periode") is not None else None,
-                conventions=raw.get("conventions") or {},
             )
         )
     return cases

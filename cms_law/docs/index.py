@@ -5,10 +5,11 @@ the site's home page), the regimes, and every rule and derogation.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .. import __version__
 from ..french import french
-from ..model import Alinea, ArticleVersion, RuleBook
+from ..model import Alinea, ArticleVersion, Derogation, Rule, RuleBook
 from .labels import alinea_label, alinea_title, derogation_label, period_text, rule_label, version_path
 from .markup import code, doc, esc, heading, line_block, ref, table, target
 from .site import Site
@@ -89,34 +90,10 @@ def index_page(site: Site) -> list[str]:
     lines += [
         "L'identifiant d'une règle est celui que cite chaque étape d'une explication.",
         "",
-        *table(
-            ["Règle", "Titre", "Cite", "En vigueur"],
-            [
-                [
-                    ref(rule_label(rule), rule.id),
-                    esc(rule.titre),
-                    " ; ".join(site.citation_link(c) for c in rule.citations),
-                    esc(period_text(rule.validite)),
-                ]
-                for rule in book.regles
-            ],
-            [24, 34, 24, 18],
-        ),
+        *_rules_table(site, "Règle", [(rule_label(rule), rule) for rule in book.regles]),
     ]
     if book.derogations:
-        lines += table(
-            ["Dérogation", "Titre", "Cite", "En vigueur"],
-            [
-                [
-                    ref(derogation_label(d), d.id),
-                    esc(d.titre),
-                    " ; ".join(site.citation_link(c) for c in d.citations),
-                    esc(period_text(d.validite)),
-                ]
-                for d in book.derogations
-            ],
-            [24, 34, 24, 18],
-        )
+        lines += _rules_table(site, "Dérogation", [(derogation_label(d), d) for d in book.derogations])
     lines += [".. toctree::", "   :hidden:", ""]
     for versions in article_versions(book).values():
         for version in versions:
@@ -124,3 +101,17 @@ def index_page(site: Site) -> list[str]:
             if site.rules_page(version):
                 lines.append(f"   {site.rules_page(version)}")
     return [*lines, ""]
+
+
+def _rules_table(site: Site, kind: str, items: Sequence[tuple[str, Rule | Derogation]]) -> list[str]:
+    """Rules (or derogations) with their anchors: id, title, citations, validity."""
+    rows = [
+        [
+            ref(label, item.id),
+            esc(item.titre),
+            " ; ".join(site.citation_link(c) for c in item.citations),
+            esc(period_text(item.validite)),
+        ]
+        for label, item in items
+    ]
+    return table([kind, "Titre", "Cite", "En vigueur"], rows, [24, 34, 24, 18])

@@ -1,0 +1,110 @@
+"""The engine's modules form layers: a module imports only from its own layer or the ones below.
+
+The data model must not import the presentation, the evaluation must not import what renders it,
+and so on up to the commands. Read from the source (every import, also those inside a function),
+so that an upward import fails here rather than waiting to become a circle.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).parent.parent / "cms_law"
+
+#: From the bottom up. A module is placed by its first name under cms_law/ (``loader`` for
+#: cms_law/loader/reader.py, ``__init__`` for the package itself).
+LAYERS: list[tuple[str, ...]] = [
+    ("_vendor", "rules"),  # third-party code shipped inside, and the law's folder (data)
+    ("errors",),
+    ("expressions",),
+    ("french",),
+    ("model",),
+    ("loader",),
+    ("inputs",),
+    ("compiler",),
+    ("reasoning", "evaluator", "epci", "contract"),
+    ("explain",),
+    ("__init__", "__main__", "cli", "batch", "history", "cases", "docs", "sphinxext"),
+]
+LAYER_OF = {name: index for index, names in enumerate(LAYERS) for name in names}
+
+
+def _module_name(path: Path) -> str:
+    parts = ["cms_law", *path.relative_to(PACKAGE).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _component(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _imports(module: str, path: Path) -> set[str]:
+    """The modules of cms_law that ``module`` imports, each import resolved to the module it names."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.split(".")[0] == "cms_law"}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{base}.{node.module}" if node.module else base
+            elif (node.module or "").split(".")[0] == "cms_law":
+                base = node.module or ""
+            else:
+                continue
+            # « from . import batch » names a module; « from . import __version__ », a package's name.
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base)
+    return {name for name in found if name in MODULES and name != module}
+
+
+GRAPH = {module: _imports(module, path) for module, path in MODULES.items()}
+
+
+def test_every_module_has_a_layer() -> None:
+    unplaced = sorted(module for module in MODULES if _component(module) not in LAYER_OF)
+    assert not unplaced, f"modules absents de LAYERS : {unplaced}"
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    upward = [
+        f"{module} → {target} ({_component(target)} est au-dessus de {_component(module)})"
+        for module, targets in GRAPH.items()
+        for target in sorted(targets)
+        if LAYER_OF.get(_component(target), -1) > LAYER_OF.get(_component(module), len(LAYERS))
+    ]
+    assert not upward, "imports vers une couche supérieure :\n" + "\n".join(upward)
+
+
+def test_no_circle_of_imports() -> None:
+    state: dict[str, int] = {}
+    circles: list[str] = []
+
+    def visit(module: str, path: list[str]) -> None:
+        if state.get(module) == 2:
+            return
+        if state.get(module) == 1:
+            circles.append(" → ".join([*path[path.index(module) :], module]))
+            return
+        state[module] = 1
+        for target in sorted(GRAPH[module]):
+            visit(target, [*path, module])
+        state[module] = 2
+
+    for module in sorted(GRAPH):
+        visit(module, [])
+    assert not circles, "cercles d'imports :\n" + "\n".join(circles)
+
+
+def test_the_layers_are_read_from_the_imports() -> None:
+    """The reading itself: a few imports the engine is known to make are found."""
+    assert "cms_law.model" in GRAPH["cms_law.loader.reader"]
+    assert "cms_law.model.views" in GRAPH["cms_law.model.results"]  # « from . import views »
+    assert "cms_law.batch" in GRAPH["cms_law.cli"] and "cms_law" in GRAPH["cms_law.cli"]
+    assert "cms_law.explain" in GRAPH["cms_law"]
