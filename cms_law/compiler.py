@@ -8,9 +8,11 @@ rejects ``Decimal``, so exact values stay in Python, in the :class:`_Session` of
 * A fact ``{"t": "v", "n": NAME}`` says that a name concluded by rules is settled (its value,
   possibly « unknown », is in the session). Names known from the start — the input, the period,
   the parameters, the conventions — need no fact.
-* Each rule becomes an engine rule that joins the facts of every concluded name it reads (a rule
-  that reads only names known from the start waits for the single start fact). When it fires, the action evaluates the rule's condition and
-  formulas exactly and records the outcome as a *candidate* for each name it concludes.
+* The rules that read the same concluded names become one engine rule, which joins the facts of
+  those names (rules that read only names known from the start wait for the single start fact).
+  When it fires, its action weighs each of its rules — the condition and formulas of all of them
+  turned once into one Python function (:func:`cms_law.codegen.weigher`) — and records each
+  outcome as a *candidate* for each name it concludes.
 * A name concluded by one rule is settled by that rule's action. A name concluded by several rules
   is settled by the action of the last of them to fire: only then, with every candidate weighed,
   are the applicable ones that no other applicable one overrides (``exception_de``) kept. Rules
@@ -19,38 +21,43 @@ rejects ``Decimal``, so exact values stay in Python, in the :class:`_Session` of
 
 Because a name is settled once, and only after everything it depends on, the result does not
 depend on the order in which facts are asserted or rules fire, and no conclusion ever needs
-withdrawing — which matters, since the engine has no truth maintenance.
+withdrawing — which matters, since the engine has no truth maintenance. The explanation lists the
+rules in one fixed order, computed once per ruleset: each rule as soon as everything it reads is
+settled, the first in the rule files first.
 
 The engine's sharp edges, handled here
 --------------------------------------
-* Its host starts dispatcher threads that make concurrent callers crash: :class:`_PrivateHost`
-  starts none, and every call into the engine holds one process-wide lock.
+* Its Python host starts dispatcher threads that make concurrent callers crash, wraps each action
+  in objects, clock reads and JSON round trips, and swallows the exceptions raised in actions:
+  this module calls the C engine directly (every call in the ``_engine`` functions below), runs
+  each action itself (:meth:`CompiledRuleset._drain`), and every call holds one process-wide lock.
+  An action's error closes the session and is raised as :class:`~cms_law.errors.EvaluationError`
+  naming the rule.
 * A ruleset holds at most 1 024 live sessions: each evaluation opens one session and deletes it
-  in ``finally``, whatever happens.
-* Exceptions raised in actions are swallowed into the session state by its Python layer: this
-  module drives the C engine's action loop itself (:meth:`CompiledRuleset._drain`), so an action's
-  error is caught, the session closed, and the error raised as
-  :class:`~cms_law.errors.EvaluationError` naming the rule. Driving the loop directly also spares
-  each action the Python layer's per-action objects, clock reads and JSON round trips.
+  in ``finally``, whatever happens. A ruleset no longer used is deleted from the engine.
 * Ruleset names are process-global: each compiled ruleset gets a fresh, unique name.
 * A fact that no rule matches makes the engine raise, after which deleting the session crashes
   the process; so does the same fact asserted twice: only facts that some rule consumes are ever
   asserted, each exactly once.
+* Beyond some sizes the engine crashes the process, hangs or fails with a bare error code:
+  :func:`check_capacity` refuses such rules first, with margins (see ``rules/README.md``).
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from . import expressions
-from ._vendor.durable_rules import durable_rules_engine, engine
-from .errors import CmsLawError, EvaluationError, RuleConflictError
+from . import codegen
+from ._vendor.durable_rules import durable_rules_engine
+from .errors import CmsLawError, EvaluationError, RuleConflictError, RuleFileError
 from .expressions import Value
 from .model import Rule
 
@@ -60,13 +67,83 @@ _RULESET_NAMES = itertools.count(1)
 _SESSION_IDS = itertools.count(1)
 #: What the C engine's assert calls answer when no rule takes the fact, or it was seen already.
 _NOT_HANDLED, _ALREADY_OBSERVED = 1, 2
+#: Engine rulesets whose compiled ruleset was collected, deleted at the next engine call (a
+#: finalizer may run while this thread holds the lock, so it only notes them).
+_DISCARDED: list[int] = []
+
+#: What the engine takes, measured on durable_rules 2.0.28 (beyond: a crash, a hang or « error code
+#: 108 », 106 or 304), and the limits kept here, with a margin.
+ENGINE_LIMITS = {
+    "regles_moteur": (4096, 3000),  # engine rules in one ruleset (one per set of names waited for)
+    "lecteurs": (255, 200),  # engine rules waiting for one same concluded name
+    "noms_attendus": (511, 400),  # concluded names some rule reads
+    "lus_par_regle": (16, 12),  # concluded names one rule reads
+}
 
 
-class _PrivateHost(engine.Host):  # type: ignore[misc]
-    """A durable_rules host without the background dispatcher and timer threads."""
+def check_capacity(rules: Sequence[Rule], book: str) -> None:
+    """Refuse, with a French error naming ``book`` (and the rule or name at fault), rules in force
+    together that the engine could not take. Called by the loader for every set of rules in force
+    at some date, and again before compiling."""
+    producers = {name for rule in rules for name in rule.alors}
+    waits = {frozenset(rule.reads & producers) for rule in rules}
+    limit = {key: kept for key, (_, kept) in ENGINE_LIMITS.items()}
+    for rule in rules:
+        read = sorted(rule.reads & producers)
+        if len(read) > limit["lus_par_regle"]:
+            raise RuleFileError(
+                book,
+                f"la règle lit {len(read)} valeurs établies par d'autres règles ; le moteur en joint au plus"
+                f" {limit['lus_par_regle']} : passer par une valeur intermédiaire",
+                f"règle {rule.id} ({rule.fichier})",
+            )
+    readers: dict[str, int] = {}
+    for names in waits:
+        for name in names:
+            readers[name] = readers.get(name, 0) + 1
+    crowded = sorted(name for name, count in readers.items() if count > limit["lecteurs"])
+    if crowded:
+        raise RuleFileError(
+            book,
+            f"« {crowded[0]} » est lue par des règles attendant {readers[crowded[0]]} ensembles de valeurs"
+            f" différents ; le moteur en admet au plus {limit['lecteurs']}",
+        )
+    if len(readers) > limit["noms_attendus"]:
+        raise RuleFileError(
+            book,
+            f"{len(readers)} valeurs établies par des règles sont lues par d'autres règles à une même date ;"
+            f" le moteur en admet au plus {limit['noms_attendus']}",
+        )
+    if len(waits) > limit["regles_moteur"]:
+        raise RuleFileError(
+            book,
+            f"les {len(rules)} règles en vigueur à une même date attendent {len(waits)} ensembles de valeurs"
+            f" différents ; le moteur en admet au plus {limit['regles_moteur']}",
+        )
 
-    def _run(self) -> None:
-        """Actions run synchronously, driven by :meth:`CompiledRuleset._drain`; no thread starts."""
+
+# --------------------------------------------------------------------------- the engine's calls
+
+
+def _engine_create(name: str, definition: Mapping[str, Any]) -> int:
+    return durable_rules_engine.create_ruleset(name, json.dumps(definition))  # type: ignore[no-any-return]
+
+
+def _engine_delete_discarded() -> None:
+    """Delete the engine rulesets noted by finalizers (the caller holds the lock)."""
+    while _DISCARDED:
+        durable_rules_engine.delete_ruleset(_DISCARDED.pop())
+
+
+_engine_assert_fact = durable_rules_engine.assert_fact
+_engine_assert_facts = durable_rules_engine.assert_facts
+_engine_start = durable_rules_engine.start_action_for_state
+_engine_next = durable_rules_engine.complete_and_start_action
+_engine_abandon = durable_rules_engine.abandon_action
+_engine_delete_state = durable_rules_engine.delete_state
+
+
+# --------------------------------------------------------------------------- the results
 
 
 @attrs.frozen
@@ -86,10 +163,10 @@ class _Session:
     values: dict[str, Value]
     pending: dict[str, int]
     origins: dict[str, str] = attrs.Factory(dict)
-    #: What each rule weighed so far concluded: its values, or ``None`` when it did not apply.
-    weighed: dict[str, Mapping[str, Value] | None] = attrs.Factory(dict)
-    #: The rules whose conclusions were kept, in the order they were settled (a dict as ordered set).
-    order: dict[str, None] = attrs.Factory(dict)
+    #: What each rule weighed so far (by position) concluded, or ``None`` when it did not apply.
+    weighed: dict[int, tuple[Value, ...] | None] = attrs.Factory(dict)
+    #: The rules kept as reasons (by position), each with its place in the explanation.
+    order: dict[int, tuple[int, int, int]] = attrs.Factory(dict)
 
 
 @attrs.frozen
@@ -101,191 +178,249 @@ class RunResult:
     applied: tuple[Outcome, ...]
 
 
+@attrs.frozen
+class _Conclusion:
+    """One name a rule concludes, and what settling it takes (all computed once per ruleset)."""
+
+    name: str
+    slot: int  #: its position among the rule's formulas
+    producers: tuple[int, ...]  #: every rule concluding it; one: settled by that rule's action
+    fact: str | None  #: the readiness fact's JSON after the session id, when some rule waits for it
+    place: tuple[int, int]  #: when it is settled, in the explanation's order (see _places)
+
+
+# --------------------------------------------------------------------------- the ruleset
+
+
 class CompiledRuleset:
     """The rules in force on one date, compiled to one durable_rules ruleset.
 
     ``run`` is safe to call from many threads at once.
     """
 
-    def __init__(self, rules: Sequence[Rule], given: Sequence[str]) -> None:
+    def __init__(self, rules: Sequence[Rule], given: Sequence[str], book: str = "règles en vigueur") -> None:
         self.rules = tuple(rules)
         # The same fact asserted twice corrupts the engine's session: each name is given once.
         self.given = tuple(dict.fromkeys(given))
         self.name = f"cms_law_{next(_RULESET_NAMES)}"
-        self._producers: dict[str, list[Rule]] = {}
-        for rule in self.rules:
+        self._producers: dict[str, tuple[int, ...]] = {}
+        for index, rule in enumerate(self.rules):
             for name in rule.alors:
-                self._producers.setdefault(name, []).append(rule)
+                self._producers[name] = (*self._producers.get(name, ()), index)
         both = sorted(set(self._producers) & set(self.given))
         if both:
-            rule = self._producers[both[0]][0]
+            rule = self.rules[self._producers[both[0]][0]]
             raise EvaluationError(rule.id, f"« {both[0]} » est à la fois une donnée fournie et une conclusion de règle")
+        check_capacity(self.rules, book)
         self._overrides = self._exception_closure()
-        self._consumed = {name for rule in self.rules for name in rule.reads if name in self._producers}
-        self._reads = {rule.id: tuple(sorted(rule.reads)) for rule in self.rules}
-        self._rules_by_id = {rule.id: rule for rule in self.rules}
-        # The readiness fact of each consumed name, as JSON after the session id: built once here
-        # rather than encoded again for every evaluation.
-        self._fact_tails = {name: f'","t":"v","n":{json.dumps(name)}}}' for name in self._consumed}
+        waits = [tuple(sorted(rule.reads & self._producers.keys())) for rule in self.rules]
+        consumed = {name for names in waits for name in names}
+        places = self._places(waits)
+        self._conclusions = tuple(
+            tuple(
+                _Conclusion(
+                    name,
+                    slot,
+                    self._producers[name],
+                    f'","t":"v","n":{json.dumps(name)}}}' if name in consumed else None,
+                    places[name],
+                )
+                for slot, name in enumerate(rule.alors)
+            )
+            for rule in self.rules
+        )
+        self._slots = {(index, c.name): c.slot for index, conclusions in enumerate(self._conclusions) for c in conclusions}
+        self._reads = tuple(tuple(sorted(rule.reads)) for rule in self.rules)
+        self._multiple = {name: len(rules) for name, rules in self._producers.items() if len(rules) > 1}
+        # One engine rule per set of names waited for: its action weighs all the rules waiting.
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for index, names in enumerate(waits):
+            groups.setdefault(names, []).append(index)
         self._actions: dict[str, Callable[[_Session], None]] = {}
-        host = _PrivateHost()
-        host.register_rulesets({self.name: self._definition()})
-        self._host = host
-        self._handle = host.get_ruleset(self.name)._handle
+        definition: dict[str, Any] = {}
+        for number, (names, members) in enumerate(groups.items()):
+            key = f"r{number}"
+            self._actions[key] = self._action(members)
+            patterns = [{f"v{i}": {"$and": [{"t": "v"}, {"n": name}]}} for i, name in enumerate(names)]
+            definition[key] = {"all": patterns or [{"start": {"t": "start"}}]}
+        self._starts = () in groups
+        with _ENGINE_LOCK:
+            _engine_delete_discarded()
+            self._handle = _engine_create(self.name, definition)
+        weakref.finalize(self, _DISCARDED.append, self._handle)
 
     # ------------------------------------------------------------------ compilation
 
-    def _exception_closure(self) -> dict[str, set[str]]:
-        """For each rule id, every rule id it overrides, directly or through another exception."""
-        direct = {rule.id: set(rule.exception_de) for rule in self.rules}
-        closure: dict[str, set[str]] = {}
+    def _exception_closure(self) -> list[frozenset[int]]:
+        """For each rule, every rule it overrides, directly or through another exception."""
+        positions = {rule.id: index for index, rule in enumerate(self.rules)}
+        direct = [{positions[base] for base in rule.exception_de if base in positions} for rule in self.rules]
+        closure: dict[int, frozenset[int]] = {}
 
-        def overridden(rule_id: str, seen: frozenset[str]) -> set[str]:
-            if rule_id in closure:
-                return closure[rule_id]
-            result: set[str] = set()
-            for base in direct.get(rule_id, ()):
+        def overridden(index: int, seen: frozenset[int]) -> frozenset[int]:
+            if index in closure:
+                return closure[index]
+            result: set[int] = set()
+            for base in direct[index]:
                 if base not in seen:
                     result |= {base} | overridden(base, seen | {base})
-            closure[rule_id] = result
-            return result
+            closure[index] = frozenset(result)
+            return closure[index]
 
-        for rule in self.rules:
-            overridden(rule.id, frozenset({rule.id}))
-        return closure
+        return [overridden(index, frozenset({index})) for index in range(len(self.rules))]
 
-    def _definition(self) -> dict[str, Any]:
-        definition: dict[str, Any] = {}
-        for index, rule in enumerate(self.rules):
-            reads = sorted(name for name in rule.reads if name in self._producers)
-            patterns = [{f"v{i}": {"$and": [{"t": "v"}, {"n": name}]}} for i, name in enumerate(reads)]
-            key = f"r{index}"
-            self._actions[key] = self._rule_action(rule)
-            # The engine requires a callable per rule; _drain dispatches to self._actions instead.
-            definition[key] = {"all": patterns or [{"start": {"t": "start"}}], "run": _never_called}
-        return definition
+    def _places(self, waits: Sequence[tuple[str, ...]]) -> dict[str, tuple[int, int]]:
+        """When each name is settled, as ``(turn, position)``: rules take turns as soon as what
+        they read is settled, the first in the rule files first; a name is settled at the turn of
+        the last rule concluding it, ``position`` being its place among that rule's conclusions."""
+        waiting = {name: [] for name in self._producers}  # type: dict[str, list[int]]
+        missing = [len(names) for names in waits]
+        for index, names in enumerate(waits):
+            for name in names:
+                waiting[name].append(index)
+        left = {name: len(rules) for name, rules in self._producers.items()}
+        ready = [index for index, count in enumerate(missing) if count == 0]
+        heapq.heapify(ready)
+        places: dict[str, tuple[int, int]] = {}
+        turn = 0
+        while ready:
+            index = heapq.heappop(ready)
+            for position, name in enumerate(self.rules[index].alors):
+                left[name] -= 1
+                if left[name] == 0:
+                    places[name] = (turn, position)
+                    for reader in waiting[name]:
+                        missing[reader] -= 1
+                        if missing[reader] == 0:
+                            heapq.heappush(ready, reader)
+            turn += 1
+        return places
 
     # ------------------------------------------------------------------ actions
 
-    def _rule_action(self, rule: Rule) -> Callable[[_Session], None]:
+    def _action(self, members: Sequence[int]) -> Callable[[_Session], None]:
+        """The action of an engine rule: weigh its rules at once, then settle what they conclude."""
+        weigh = codegen.weigher([(self.rules[i].si, tuple(self.rules[i].alors.values())) for i in members])
+        plan = tuple((index, self.rules[index].id, self._conclusions[index]) for index in members)
+        settle, resolve = self._settle, self._resolve
+
         def action(session: _Session) -> None:
-            concluded = self._weigh(rule, session)
-            session.weighed[rule.id] = concluded
-            for name in rule.alors:
-                producers = self._producers[name]
-                if len(producers) == 1:
-                    self._settle(session, name, [] if concluded is None else [rule])
-                    continue
-                session.pending[name] -= 1
-                if session.pending[name] == 0:
-                    self._resolve(session, name, producers)
+            try:
+                outcomes = weigh(session.values.get)
+            except codegen.RuleFailure as failure:
+                rule = self.rules[members[failure.index]]
+                raise EvaluationError(rule.id, f"{failure.error} (fichier {rule.fichier})") from None
+            weighed, pending = session.weighed, session.pending
+            facts: list[str] = []
+            for (index, rule_id, conclusions), outcome in zip(plan, outcomes):
+                weighed[index] = outcome
+                for conclusion in conclusions:
+                    if len(conclusion.producers) == 1:
+                        settle(session, conclusion, (index,) if outcome is not None else (), facts)
+                        continue
+                    pending[conclusion.name] -= 1
+                    if pending[conclusion.name] == 0:
+                        resolve(session, conclusion, facts)
+            if facts:
+                self._assert(session.sid, facts)
 
         return action
 
-    @staticmethod
-    def _weigh(rule: Rule, session: _Session) -> Mapping[str, Value] | None:
-        """Evaluate the rule exactly: the values it concludes, or ``None`` when it does not apply
-        (its condition is false, or reads unknown data)."""
-        lookup = session.values.get
-        try:
-            if rule.si is not None and not expressions.condition(rule.si.evaluate(lookup)):
-                return None
-            return {name: formula.evaluate(lookup) for name, formula in rule.alors.items()}
-        except expressions.Unknown:
-            return None
-        except expressions.ExpressionError as error:
-            raise EvaluationError(rule.id, f"{error} (fichier {rule.fichier})") from None
-
-    def _resolve(self, session: _Session, name: str, producers: Sequence[Rule]) -> None:
+    def _resolve(self, session: _Session, conclusion: _Conclusion, facts: list[str]) -> None:
         """Every candidate weighed: keep the applicable ones no applicable exception overrides."""
-        applicable = [rule for rule in producers if session.weighed[rule.id] is not None]
-        winners = [
-            rule for rule in applicable if not any(rule.id in self._overrides[other.id] for other in applicable)
-        ]
-        value = _concluded(session, winners[0], name) if winners else None
-        disagreeing = [rule for rule in winners if _concluded(session, rule, name) != value]
+        applicable = [index for index in conclusion.producers if session.weighed[index] is not None]
+        winners = tuple(
+            index for index in applicable if not any(index in self._overrides[other] for other in applicable)
+        )
+        name, slots = conclusion.name, self._slots
+        value = session.weighed[winners[0]][slots[winners[0], name]] if winners else None  # type: ignore[index]
+        disagreeing = [i for i in winners if session.weighed[i][slots[i, name]] != value]  # type: ignore[index]
         if disagreeing:
-            first, second = winners[0], disagreeing[0]
+            first, second = self.rules[winners[0]], self.rules[disagreeing[0]]
             raise RuleConflictError(name, [first.id, second.id], [_first_citation(first), _first_citation(second)])
-        self._settle(session, name, winners)
+        self._settle(session, conclusion, winners, facts)
 
-    def _settle(self, session: _Session, name: str, reasons: Sequence[Rule]) -> None:
-        """Record the value of ``name``; the rules given here agree, and all count as reasons."""
+    def _settle(self, session: _Session, conclusion: _Conclusion, reasons: Sequence[int], facts: list[str]) -> None:
+        """Record the value of a name; the rules given here agree, and all count as reasons."""
+        name = conclusion.name
         if reasons:
-            session.values[name] = _concluded(session, reasons[0], name)
-            session.origins[name] = reasons[0].id
-            session.order.update(dict.fromkeys(rule.id for rule in reasons))
+            first = reasons[0]
+            session.values[name] = session.weighed[first][self._slots[first, name]]  # type: ignore[index]
+            session.origins[name] = self.rules[first].id
+            order = session.order
+            for index in reasons:
+                place = (*conclusion.place, conclusion.producers.index(index))
+                if index not in order or place < order[index]:
+                    order[index] = place
         else:
             session.values[name] = None
-        if name in self._consumed:
-            self._assert(session.sid, name)
+        if conclusion.fact is not None:
+            facts.append(conclusion.fact)
 
     # ------------------------------------------------------------------ running
 
-    def _assert(self, sid: str, name: str) -> None:
-        result = durable_rules_engine.assert_fact(self._handle, '{"sid":"' + sid + self._fact_tails[name])
-        if result[0] in (_NOT_HANDLED, _ALREADY_OBSERVED):  # pragma: no cover - prevented by _consumed
-            raise EvaluationError(name, "fait refusé par le moteur")
+    def _assert(self, sid: str, facts: Sequence[str]) -> None:
+        prefix = '{"sid":"' + sid
+        if len(facts) == 1:
+            result = _engine_assert_fact(self._handle, prefix + facts[0])
+        else:
+            result = _engine_assert_facts(self._handle, "[" + ",".join(prefix + fact for fact in facts) + "]")
+        if result[0] in (_NOT_HANDLED, _ALREADY_OBSERVED):  # pragma: no cover - prevented by `consumed`
+            raise EvaluationError(self.name, "fait refusé par le moteur")
 
     def _drain(self, session: _Session, state_handle: int) -> None:
         """Run every action the engine schedules for the session, one after the other."""
-        started = durable_rules_engine.start_action_for_state(self._handle, state_handle)
+        started = _engine_start(self._handle, state_handle)
         if not started:
             return
         # The session's state is never changed by an action, so it is not written back.
         message = started[1]
         while message:
-            action_name = _action_name(message)
             try:
-                self._actions[action_name](session)
+                self._actions[_action_name(message)](session)
             except BaseException:
-                durable_rules_engine.abandon_action(self._handle, state_handle)
+                _engine_abandon(self._handle, state_handle)
                 raise
-            message = durable_rules_engine.complete_and_start_action(self._handle, state_handle)
+            message = _engine_next(self._handle, state_handle)
 
     def run(self, given: Mapping[str, Value]) -> RunResult:
         """Settle every name from the ``given`` values (inputs, context, parameters, conventions)."""
-        facts = self._initial_facts()
-        pending = {name: len(rules) for name, rules in self._producers.items() if len(rules) > 1}
         with _ENGINE_LOCK:
-            session = _Session(str(next(_SESSION_IDS)), dict(given), pending)
+            _engine_delete_discarded()
+            session = _Session(str(next(_SESSION_IDS)), dict(given), dict(self._multiple))
             try:
-                result = durable_rules_engine.assert_facts(
-                    self._handle, json.dumps([{"sid": session.sid, **fact} for fact in facts])
-                )
-                if result[0] in (_NOT_HANDLED, _ALREADY_OBSERVED):  # pragma: no cover
-                    raise EvaluationError(self.name, "faits initiaux refusés par le moteur")
-                self._drain(session, result[1])
+                if self._starts:
+                    result = _engine_assert_fact(self._handle, '{"sid":"' + session.sid + '","t":"start"}')
+                    if result[0] in (_NOT_HANDLED, _ALREADY_OBSERVED):  # pragma: no cover
+                        raise EvaluationError(self.name, "faits initiaux refusés par le moteur")
+                    self._drain(session, result[1])
             except CmsLawError:
                 raise
             except Exception as error:  # noqa: BLE001 - any failure inside a rule names that rule
                 raise EvaluationError(self._running_rule(session), f"{type(error).__name__} : {error}") from error
             finally:
-                self._host.delete_state(self.name, session.sid)
+                _engine_delete_state(self._handle, session.sid)
         unsettled = sorted(name for name in self._producers if name not in session.values)
         if unsettled:
             raise EvaluationError(
-                self._producers[unsettled[0]][0].id,
+                self.rules[self._producers[unsettled[0]][0]].id,
                 f"valeur(s) jamais établie(s) : {', '.join(unsettled)}",
             )
-        applied = tuple(self._outcome(session, rule_id) for rule_id in session.order)
-        return RunResult(session.values, session.origins, applied)
+        order = sorted(session.order, key=session.order.__getitem__)
+        return RunResult(session.values, session.origins, tuple(self._outcome(session, index) for index in order))
 
-    def _outcome(self, session: _Session, rule_id: str) -> Outcome:
+    def _outcome(self, session: _Session, index: int) -> Outcome:
         # Each name is settled once, before any rule reading it fires, and given values never
         # change: the final values are exactly those the rule read when it was weighed.
-        inputs = {name: session.values.get(name) for name in self._reads[rule_id]}
-        concluded = session.weighed[rule_id]
+        rule = self.rules[index]
+        concluded = session.weighed[index]
         assert concluded is not None, "only rules that applied are kept as reasons"
-        return Outcome(self._rules_by_id[rule_id], concluded, inputs)
+        values = session.values
+        return Outcome(rule, dict(zip(rule.alors, concluded)), {name: values.get(name) for name in self._reads[index]})
 
     def _running_rule(self, session: _Session) -> str:
         """The first rule not yet weighed when an unexpected error struck."""
-        return next((rule.id for rule in self.rules if rule.id not in session.weighed), self.name)
-
-    def _initial_facts(self) -> list[dict[str, str]]:
-        """The facts that start a run: the start fact, if some rule waits for it (see the notes)."""
-        return [{"t": "start"}] if any(not (rule.reads & set(self._producers)) for rule in self.rules) else []
+        return next((rule.id for index, rule in enumerate(self.rules) if index not in session.weighed), self.name)
 
 
 def _action_name(message: str) -> str:
@@ -293,17 +428,6 @@ def _action_name(message: str) -> str:
     if not message.startswith('{"'):  # pragma: no cover - the engine's format, checked by tests
         raise EvaluationError("moteur", f"message inattendu du moteur : {message[:40]}")
     return message[2 : message.index('"', 2)]
-
-
-def _never_called(closure: Any) -> None:  # pragma: no cover - see CompiledRuleset._definition
-    raise AssertionError("actions are dispatched by CompiledRuleset._drain")
-
-
-def _concluded(session: _Session, rule: Rule, name: str) -> Value:
-    """The value ``rule``, which applied, concluded for ``name``."""
-    concluded = session.weighed[rule.id]
-    assert concluded is not None, "only rules that applied conclude values"
-    return concluded[name]
 
 
 def _first_citation(rule: Rule) -> str:

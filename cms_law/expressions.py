@@ -1,11 +1,13 @@
 """The small, safe expression language of the rule files.
 
 Rule files hold conditions and formulas as text (``"ecart_retenu <= ecart_max et deficitaire"``).
-They are parsed here into closures over a name lookup: nothing is ever handed to ``eval`` or
-``exec``, and the only callables reachable are those of :data:`FUNCTIONS`.
+They are parsed here into a closed tree (the node classes below, nothing else), and each tree is
+turned once into straight-line Python by :mod:`cms_law.codegen`, which writes code only from those
+node kinds: no text of a rule file is ever handed to ``eval``, ``exec`` or ``compile``, and the
+only callables reachable are those of :data:`FUNCTIONS`.
 
 Numbers are exact: literals become :class:`fractions.Fraction` (``33 %`` is ``33/100``), so
-legal arithmetic never meets binary floating point.
+legal arithmetic never meets binary floating point; integers stay integers under ``+ - *``.
 
 Grammar (lowest precedence first)::
 
@@ -22,6 +24,10 @@ Grammar (lowest precedence first)::
 A name whose value is unknown (``None``) makes the whole expression unknown: evaluation raises
 :class:`Unknown`, which the evaluator reads as « the rule does not apply for want of data ».
 ``fourni(nom)`` is the one way to test whether a value is known.
+
+Limits (a rule folder is data a user may send: parsing and evaluating stay bounded): see
+:data:`MAX_LENGTH`, :data:`MAX_DEPTH`, :data:`MAX_LITERAL_DIGITS`, :data:`MAX_PLACES` and
+:data:`MAX_BITS`, documented in ``rules/README.md``.
 """
 
 from __future__ import annotations
@@ -39,7 +45,17 @@ from .errors import EvaluationError
 
 Value = Union[int, Fraction, bool, str, _dt.date, None]
 Lookup = Callable[[str], Value]
-Compiled = Callable[[Lookup], Value]
+
+#: An expression is at most this many characters long.
+MAX_LENGTH = 2_000
+#: Parentheses, function arguments and repeated « non » or « - » nest at most this deep.
+MAX_DEPTH = 16
+#: A number literal has at most this many digits.
+MAX_LITERAL_DIGITS = 30
+#: ``arrondi`` keeps at most this many decimals.
+MAX_PLACES = 20
+#: A computed number's numerator and denominator have at most this many bits (about 300 digits).
+MAX_BITS = 1_000
 
 
 class ExpressionSyntaxError(ValueError):
@@ -58,6 +74,139 @@ class Unknown(Exception):
         self.name = name
 
 
+# --------------------------------------------------------------------------- the tree
+
+
+@attrs.frozen
+class Literal:
+    value: int | Fraction | bool | str
+
+
+@attrs.frozen
+class Name:
+    name: str
+
+
+@attrs.frozen
+class Negative:
+    """``- operand``."""
+
+    operand: Node
+
+
+@attrs.frozen
+class Arithmetic:
+    """``first op operand op operand…``, left-associative: ``+ - * /``."""
+
+    first: Node
+    rest: tuple[tuple[str, Node], ...]
+
+
+@attrs.frozen
+class Comparison:
+    operator: str
+    left: Node
+    right: Node
+
+
+@attrs.frozen
+class Logical:
+    """``et`` (``operator == "et"``) or ``ou`` over two operands or more."""
+
+    operator: str
+    operands: tuple[Node, ...]
+
+
+@attrs.frozen
+class Not:
+    operand: Node
+
+
+@attrs.frozen
+class Call:
+    """A function of :data:`FUNCTIONS` applied to its arguments."""
+
+    function: str
+    arguments: tuple[Node, ...]
+
+
+@attrs.frozen
+class Choice:
+    """``si(condition, then, otherwise)``: only the branch taken is evaluated."""
+
+    condition: Node
+    then: Node
+    otherwise: Node
+
+
+@attrs.frozen
+class Provided:
+    """``fourni(nom)``: whether the name's value is known."""
+
+    name: str
+
+
+Node = Union[Literal, Name, Negative, Arithmetic, Comparison, Logical, Not, Call, Choice, Provided]
+
+
+@attrs.frozen
+class Expression:
+    """A parsed expression: its source text, its tree, the names it reads and the functions it calls."""
+
+    source: str
+    tree: Node = attrs.field(repr=False, eq=False)
+    names: frozenset[str]
+    functions: frozenset[str]
+    #: The tree as a Python function, made on first use (most expressions of a rule book are never
+    #: evaluated on their own: the compiler turns a rule's expressions into its own function).
+    _function: list[Callable[[Lookup], tuple[Value, str | None]]] = attrs.field(
+        factory=list, repr=False, eq=False
+    )
+
+    def evaluate(self, lookup: Lookup) -> Value:
+        """Evaluate with ``lookup(name)`` giving each name's value (``None`` when unknown)."""
+        if not self._function:
+            from .codegen import expression_function
+
+            self._function.append(expression_function(self.tree))
+        value, unknown = self._function[0](lookup)
+        if value is None:
+            raise Unknown(unknown or "")
+        return value
+
+
+def parse(source: str) -> Expression:
+    """Parse ``source``; raise :class:`ExpressionSyntaxError` naming the position on failure."""
+    if not isinstance(source, str):
+        raise ExpressionSyntaxError(f"une expression doit être un texte, pas {str(source)[:40]!r}")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionSyntaxError(
+            f"expression trop longue : {len(source)} caractères, au plus {MAX_LENGTH} ({excerpt(source)})"
+        )
+    parser = _Parser(source)
+    tree = parser.parse()
+    return Expression(source, tree, frozenset(parser.names), frozenset(parser.functions))
+
+
+def literal(text: str) -> Value:
+    """Parse a rule file's literal value (``"33 %"``, ``"2"``, ``"\"exact\""``, ``vrai``)."""
+    expression = parse(text)
+    if expression.names or expression.functions:
+        raise ExpressionSyntaxError(f"« {excerpt(text)} » n'est pas une valeur littérale")
+    return expression.evaluate(_no_names)
+
+
+def _no_names(name: str) -> Value:
+    return None
+
+
+def excerpt(source: str, size: int = 120) -> str:
+    """A source as error messages quote it: whole when short, its beginning otherwise."""
+    return source if len(source) <= size else f"{source[:size]} […]"
+
+
+# --------------------------------------------------------------------------- parsing
+
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<number>\d+(?:\.\d+)?)
@@ -71,46 +220,12 @@ _KEYWORDS = {"et", "ou", "non", "vrai", "faux"}
 _COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
 
 
-@attrs.frozen
-class Expression:
-    """A parsed expression: its source text, the names it reads and the functions it calls."""
-
-    source: str
-    names: frozenset[str]
-    functions: frozenset[str]
-    _compiled: Compiled = attrs.field(repr=False, eq=False)
-
-    def evaluate(self, lookup: Lookup) -> Value:
-        """Evaluate with ``lookup(name)`` giving each name's value (``None`` when unknown)."""
-        return self._compiled(lookup)
-
-
-def parse(source: str) -> Expression:
-    """Parse ``source``; raise :class:`ExpressionSyntaxError` naming the position on failure."""
-    if not isinstance(source, str):
-        raise ExpressionSyntaxError(f"une expression doit être un texte, pas {source!r}")
-    parser = _Parser(source)
-    compiled = parser.parse()
-    return Expression(source, frozenset(parser.names), frozenset(parser.functions), compiled)
-
-
-def literal(text: str) -> Value:
-    """Parse a rule file's literal value (``"33 %"``, ``"2"``, ``"\"exact\""``, ``vrai``)."""
-    expression = parse(text)
-    if expression.names or expression.functions:
-        raise ExpressionSyntaxError(f"« {text} » n'est pas une valeur littérale")
-    return expression.evaluate(_no_names)
-
-
-def _no_names(name: str) -> Value:
-    raise Unknown(name)
-
-
 class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
         self.tokens = self._tokenize(source)
         self.position = 0
+        self.depth = 0
         self.names: set[str] = set()
         self.functions: set[str] = set()
 
@@ -123,10 +238,16 @@ class _Parser:
             if not match:
                 raise ExpressionSyntaxError(
                     f"caractère inattendu « {source[index:].strip()[:1]} » en position {index + 1}"
-                    f" dans « {source} »"
+                    f" dans « {excerpt(source)} »"
                 )
             kind = match.lastgroup or ""
-            tokens.append((kind, match.group(kind), match.start(kind)))
+            text = match.group(kind)
+            if kind == "number" and len(text) - text.count(".") > MAX_LITERAL_DIGITS:
+                raise ExpressionSyntaxError(
+                    f"nombre de {len(text) - text.count('.')} chiffres en position {match.start(kind) + 1},"
+                    f" au plus {MAX_LITERAL_DIGITS}, dans « {excerpt(source)} »"
+                )
+            tokens.append((kind, text, match.start(kind)))
             index = match.end()
         tokens.append(("end", "", len(source)))
         return tokens
@@ -148,95 +269,91 @@ class _Parser:
 
     def _fail(self, expected: str) -> ExpressionSyntaxError:
         kind, value, where = self._peek()
-        found = "la fin de l'expression" if kind == "end" else f"« {value} »"
+        found = "la fin de l'expression" if kind == "end" else f"« {value[:40]} »"
         return ExpressionSyntaxError(
-            f"{expected} attendu, trouvé {found} en position {where + 1} dans « {self.source} »"
+            f"{expected} attendu, trouvé {found} en position {where + 1} dans « {excerpt(self.source)} »"
         )
 
-    def parse(self) -> Compiled:
-        compiled = self._or()
+    def _nest(self) -> None:
+        """One level deeper; the parser recurses once per level, so the depth is bounded here."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            where = self._peek()[2] + 1
+            raise ExpressionSyntaxError(
+                f"expression trop imbriquée en position {where} : au plus {MAX_DEPTH} niveaux de"
+                f" parenthèses, d'arguments de fonction ou de « non » et « - » répétés, dans « {excerpt(self.source)} »"
+            )
+
+    def parse(self) -> Node:
+        tree = self._or()
         if self._peek()[0] != "end":
             raise self._fail("opérateur ou fin de l'expression")
-        return compiled
+        return tree
 
-    def _or(self) -> Compiled:
+    def _or(self) -> Node:
+        self._nest()
         operands = [self._and()]
         while self._accept("ou"):
             operands.append(self._and())
-        if len(operands) == 1:
-            return operands[0]
+        self.depth -= 1
+        return operands[0] if len(operands) == 1 else Logical("ou", tuple(operands))
 
-        def either(lookup: Lookup) -> bool:
-            for operand in operands:
-                if _boolean(operand(lookup), "ou"):
-                    return True
-            return False
-
-        return either
-
-    def _and(self) -> Compiled:
+    def _and(self) -> Node:
         operands = [self._not()]
         while self._accept("et"):
             operands.append(self._not())
-        if len(operands) == 1:
-            return operands[0]
+        return operands[0] if len(operands) == 1 else Logical("et", tuple(operands))
 
-        def both(lookup: Lookup) -> bool:
-            for operand in operands:
-                if not _boolean(operand(lookup), "et"):
-                    return False
-            return True
-
-        return both
-
-    def _not(self) -> Compiled:
+    def _not(self) -> Node:
         if self._accept("non"):
+            self._nest()
             operand = self._not()
-            return lambda lookup: not _boolean(operand(lookup), "non")
+            self.depth -= 1
+            return Not(operand)
         return self._comparison()
 
-    def _comparison(self) -> Compiled:
+    def _comparison(self) -> Node:
         left = self._sum()
         kind, value, _ = self._peek()
         if kind == "op" and value in _COMPARISONS:
             self._take()
-            right = self._sum()
-            compare = _COMPARATORS[value]
-            return lambda lookup: compare(left(lookup), right(lookup), value)
+            return Comparison(value, left, self._sum())
         return left
 
-    def _sum(self) -> Compiled:
+    def _sum(self) -> Node:
         return self._left_associative(self._product, "+-")
 
-    def _product(self) -> Compiled:
+    def _product(self) -> Node:
         return self._left_associative(self._unary, "*/")
 
-    def _left_associative(self, operand: Callable[[], Compiled], operators: str) -> Compiled:
-        result = operand()
+    def _left_associative(self, operand: Callable[[], Node], operators: str) -> Node:
+        first = operand()
+        rest = []
         while True:
             kind, value, _ = self._peek()
             if kind != "op" or value not in operators:
-                return result
+                break
             self._take()
-            result = _arithmetic(value, result, operand())
+            rest.append((value, operand()))
+        return Arithmetic(first, tuple(rest)) if rest else first
 
-    def _unary(self) -> Compiled:
+    def _unary(self) -> Node:
         if self._accept("-"):
+            self._nest()
             operand = self._unary()
-            return lambda lookup: _normalize(-_number(operand(lookup), "-"))
+            self.depth -= 1
+            return Negative(operand)
         return self._primary()
 
-    def _primary(self) -> Compiled:
+    def _primary(self) -> Node:
         kind, value, _ = self._take()
         if kind == "number":
             number = Fraction(value)
             if self._accept("%"):
                 number /= 100
-            constant = _normalize(number)
-            return lambda lookup: constant
+            return Literal(normalize(number))
         if kind == "string":
-            text = value[1:-1]
-            return lambda lookup: text
+            return Literal(value[1:-1])
         if kind == "op" and value == "(":
             inner = self._or()
             if not self._accept(")"):
@@ -244,73 +361,57 @@ class _Parser:
             return inner
         if kind == "name":
             if value in ("vrai", "faux"):
-                flag = value == "vrai"
-                return lambda lookup: flag
+                return Literal(value == "vrai")
             if value in _KEYWORDS:
                 self.position -= 1
                 raise self._fail("valeur")
             if self._accept("("):
                 return self._call(value)
             self.names.add(value)
-            return _reader(value)
+            return Name(value)
         self.position -= 1
         raise self._fail("valeur")
 
-    def _call(self, function: str) -> Compiled:
-        arguments: list[Compiled] = []
-        argument_names: list[str | None] = []
+    def _call(self, function: str) -> Node:
+        arguments: list[Node] = []
         if not self._accept(")"):
             while True:
-                start = self.position
                 arguments.append(self._or())
-                single = self.position == start + 1 and self.tokens[start][0] == "name"
-                argument_names.append(self.tokens[start][1] if single else None)
                 if self._accept(")"):
                     break
                 if not self._accept(","):
                     raise self._fail("« , » ou « ) »")
+        where = f"dans « {excerpt(self.source)} »"
         if function == "fourni":
-            if len(arguments) != 1 or argument_names[0] is None:
-                raise ExpressionSyntaxError(
-                    f"fourni() prend un seul nom de donnée, dans « {self.source} »"
-                )
-            name = argument_names[0]
+            if len(arguments) != 1 or not isinstance(arguments[0], Name):
+                raise ExpressionSyntaxError(f"fourni() prend un seul nom de donnée, {where}")
             self.functions.add(function)
-            return lambda lookup: lookup(name) is not None
+            return Provided(arguments[0].name)
         if function == "si":
             if len(arguments) != 3:
-                raise ExpressionSyntaxError(f"si() prend 3 arguments, dans « {self.source} »")
-            condition, then, otherwise = arguments
+                raise ExpressionSyntaxError(f"si() prend 3 arguments, {where}")
             self.functions.add(function)
-            return lambda lookup: (
-                then(lookup) if _boolean(condition(lookup), "si") else otherwise(lookup)
-            )
+            return Choice(*arguments)
         if function not in FUNCTIONS:
-            known = ", ".join(sorted([*FUNCTIONS, "fourni", "si"]))
-            raise ExpressionSyntaxError(
-                f"fonction inconnue « {function} » dans « {self.source} » (connues : {known})"
-            )
-        implementation, arities = FUNCTIONS[function]
+            known = ", ".join(sorted(FUNCTION_NAMES))
+            raise ExpressionSyntaxError(f"fonction inconnue « {function[:40]} » {where} (connues : {known})")
+        arities = FUNCTIONS[function][1]
         if len(arguments) not in arities:
             raise ExpressionSyntaxError(
                 f"{function}() prend {' ou '.join(map(str, sorted(arities)))} argument(s),"
-                f" {len(arguments)} donné(s), dans « {self.source} »"
+                f" {len(arguments)} donné(s), {where}"
             )
+        if function == "arrondi" and len(arguments) == 3 and isinstance(arguments[2], Literal):
+            _places(arguments[2].value)  # a literal precision is checked when the rules load
         self.functions.add(function)
-        return lambda lookup: implementation(*(argument(lookup) for argument in arguments))
+        return Call(function, tuple(arguments))
 
 
-def _reader(name: str) -> Compiled:
-    def read(lookup: Lookup) -> Value:
-        value = lookup(name)
-        if value is None:
-            raise Unknown(name)
-        return value
-
-    return read
+# --------------------------------------------------------------------------- values
 
 
-def _normalize(number: Fraction | int) -> int | Fraction:
+def normalize(number: Fraction | int) -> int | Fraction:
+    """A whole fraction as an integer: every number of the language is in this form."""
     if isinstance(number, Fraction) and number.denominator == 1:
         return int(number.numerator)
     return number
@@ -325,40 +426,48 @@ def is_number(value: Value) -> TypeGuard[int | Fraction]:
     return type(value) in _NUMBER_TYPES
 
 
-def _number(value: Value, operator: str) -> int | Fraction:
+def number(value: Value, operator: str) -> int | Fraction:
+    """``value`` if it is a number, else the error naming the operator that wanted one."""
     if type(value) not in _NUMBER_TYPES:
-        raise ExpressionError(f"« {operator} » attend un nombre, reçu {value!r}")
+        raise ExpressionError(f"« {operator} » attend un nombre, reçu {_shown(value)}")
     return value  # type: ignore[return-value]
 
 
-def _boolean(value: Value, operator: str) -> bool:
+def boolean(value: Value, operator: str) -> bool:
     if value is True or value is False:
         return value
-    raise ExpressionError(f"« {operator} » attend vrai ou faux, reçu {value!r}")
+    raise ExpressionError(f"« {operator} » attend vrai ou faux, reçu {_shown(value)}")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}…"
+
+
+def bounded(result: int | Fraction, operator: str) -> int | Fraction:
+    """``result``, unless it grew beyond :data:`MAX_BITS` (repeated products grow exponentially)."""
+    if type(result) is int:
+        too_large = result.bit_length() > MAX_BITS
+    else:
+        too_large = result.numerator.bit_length() > MAX_BITS or result.denominator.bit_length() > MAX_BITS
+    if too_large:
+        raise ExpressionError(f"« {operator} » : nombre trop grand (plus de {MAX_BITS} bits, environ 300 chiffres)")
+    return result
 
 
 def _divide(a: int | Fraction, b: int | Fraction) -> int | Fraction:
     if b == 0:
         raise ExpressionError("division par zéro")
-    return _normalize(Fraction(a) / b)
+    return bounded(normalize(Fraction(a) / b), "/")
 
 
 #: Integers stay integers under + - *: exact, and much cheaper than fractions.
-_OPERATIONS: Mapping[str, Callable[[int | Fraction, int | Fraction], int | Fraction]] = {
-    "+": lambda a, b: _normalize(a + b),
-    "-": lambda a, b: _normalize(a - b),
-    "*": lambda a, b: _normalize(a * b),
+OPERATIONS: Mapping[str, Callable[[int | Fraction, int | Fraction], int | Fraction]] = {
+    "+": lambda a, b: normalize(a + b),
+    "-": lambda a, b: normalize(a - b),
+    "*": lambda a, b: bounded(normalize(a * b), "*"),
     "/": _divide,
 }
-
-
-def _arithmetic(operator: str, left: Compiled, right: Compiled) -> Compiled:
-    operation = _OPERATIONS[operator]
-
-    def apply(lookup: Lookup) -> Value:
-        return operation(_number(left(lookup), operator), _number(right(lookup), operator))
-
-    return apply
 
 
 def _comparable(a: Value, b: Value, operator: str) -> None:
@@ -371,9 +480,11 @@ def _comparable(a: Value, b: Value, operator: str) -> None:
         or (isinstance(a, _dt.date) and isinstance(b, _dt.date))
     )
     if not same_kind:
-        raise ExpressionError(f"« {operator} » compare des valeurs de natures différentes : {a!r}, {b!r}")
+        raise ExpressionError(
+            f"« {operator} » compare des valeurs de natures différentes : {_shown(a)}, {_shown(b)}"
+        )
     if operator not in ("==", "!=") and isinstance(a, (bool, str)):
-        raise ExpressionError(f"« {operator} » ne s'applique pas à {a!r}")
+        raise ExpressionError(f"« {operator} » ne s'applique pas à {_shown(a)}")
 
 
 def _comparator(test: Callable[[object, object], bool]) -> Callable[[Value, Value, str], bool]:
@@ -384,7 +495,7 @@ def _comparator(test: Callable[[object, object], bool]) -> Callable[[Value, Valu
     return compare
 
 
-_COMPARATORS = {
+COMPARATORS = {
     "<": _comparator(lambda a, b: a < b),  # type: ignore[operator]
     "<=": _comparator(lambda a, b: a <= b),  # type: ignore[operator]
     ">": _comparator(lambda a, b: a > b),  # type: ignore[operator]
@@ -396,14 +507,20 @@ _COMPARATORS = {
 ROUNDING_MODES = ("superieur", "inferieur", "plus_proche")
 
 
+def _places(places: Value) -> int:
+    if type(places) is not int or not 0 <= places <= MAX_PLACES:
+        raise ExpressionError(
+            f"arrondi() attend un nombre de décimales entier de 0 à {MAX_PLACES}, reçu {_shown(places)}"
+        )
+    return places
+
+
 def _round(value: Value, mode: Value, places: Value = 0) -> int | Fraction:
     """Round ``value`` to ``places`` decimals; ``plus_proche`` rounds halves up (away from zero)."""
-    number = Fraction(_number(value, "arrondi"))
-    digits = _number(places, "arrondi")
-    if not isinstance(digits, int) or digits < 0:
-        raise ExpressionError(f"arrondi() attend un nombre de décimales entier positif, reçu {places!r}")
-    scale = 10**digits
-    scaled = number * scale
+    exact = Fraction(number(value, "arrondi"))
+    number(places, "arrondi")
+    scale = 10 ** _places(places)
+    scaled = exact * scale
     if mode == "superieur":
         result = math.ceil(scaled)
     elif mode == "inferieur":
@@ -411,15 +528,17 @@ def _round(value: Value, mode: Value, places: Value = 0) -> int | Fraction:
     elif mode == "plus_proche":
         result = math.floor(abs(scaled) + Fraction(1, 2)) * (1 if scaled >= 0 else -1)
     else:
-        raise ExpressionError(f"mode d'arrondi inconnu {mode!r} (attendu : {', '.join(ROUNDING_MODES)})")
-    return _normalize(Fraction(result, scale))
+        raise ExpressionError(
+            f"mode d'arrondi inconnu {_shown(mode)} (attendu : {', '.join(ROUNDING_MODES)})"
+        )
+    return normalize(Fraction(result, scale))
 
 
 def _integer(value: Value, function: str) -> int:
-    number = _number(value, function)
-    if not isinstance(number, int):
-        raise ExpressionError(f"{function}() attend des entiers, reçu {value!r}")
-    return number
+    checked = number(value, function)
+    if not isinstance(checked, int):
+        raise ExpressionError(f"{function}() attend des entiers, reçu {_shown(value)}")
+    return checked
 
 
 def _quotient(a: Value, b: Value) -> int:
@@ -439,14 +558,14 @@ def _remainder(a: Value, b: Value) -> int:
 def _date(year: Value, month: Value, day: Value) -> _dt.date:
     try:
         return _dt.date(_integer(year, "date"), _integer(month, "date"), _integer(day, "date"))
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise ExpressionError(f"date invalide : {error}") from None
 
 
 def _date_part(part: str) -> Callable[[Value], int]:
     def read(value: Value) -> int:
         if not isinstance(value, _dt.date):
-            raise ExpressionError(f"{part}() attend une date, reçu {value!r}")
+            raise ExpressionError(f"{part}() attend une date, reçu {_shown(value)}")
         return int(getattr(value, {"annee": "year", "mois": "month", "jour": "day"}[part]))
 
     return read
@@ -454,7 +573,7 @@ def _date_part(part: str) -> Callable[[Value], int]:
 
 def _extremum(pick: Callable[..., Value], name: str) -> Callable[..., Value]:
     def apply(*values: Value) -> Value:
-        return pick(_number(value, name) for value in values)
+        return pick(number(value, name) for value in values)
 
     return apply
 
@@ -464,7 +583,7 @@ def _extremum(pick: Callable[..., Value], name: str) -> Callable[..., Value]:
 FUNCTIONS: Mapping[str, tuple[Callable[..., Value], frozenset[int]]] = {
     "min": (_extremum(min, "min"), frozenset(range(2, 10))),
     "max": (_extremum(max, "max"), frozenset(range(2, 10))),
-    "abs": (lambda value: _normalize(abs(Fraction(_number(value, "abs")))), frozenset({1})),
+    "abs": (lambda value: normalize(abs(Fraction(number(value, "abs")))), frozenset({1})),
     "arrondi": (_round, frozenset({2, 3})),
     "quotient": (_quotient, frozenset({2})),
     "reste": (_remainder, frozenset({2})),
@@ -474,10 +593,14 @@ FUNCTIONS: Mapping[str, tuple[Callable[..., Value], frozenset[int]]] = {
     "jour": (_date_part("jour"), frozenset({1})),
 }
 
+#: Every function name the language knows, including the two special forms.
+FUNCTION_NAMES = frozenset([*FUNCTIONS, "fourni", "si"])
+
+
 def condition(value: Value) -> bool:
     """The value of a condition (a rule's « si », a check, a derogation's condition): vrai or faux."""
     if not isinstance(value, bool):
-        raise ExpressionError(f"une condition doit valoir vrai ou faux, elle vaut {value!r}")
+        raise ExpressionError(f"une condition doit valoir vrai ou faux, elle vaut {_shown(value)}")
     return value
 
 
@@ -490,7 +613,3 @@ def truth(owner: str, expression: Expression, lookup: Lookup) -> bool | None:
         return None
     except ExpressionError as error:
         raise EvaluationError(owner, str(error)) from None
-
-
-#: Every function name the language knows, including the two special forms.
-FUNCTION_NAMES = frozenset([*FUNCTIONS, "fourni", "si"])

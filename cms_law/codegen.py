@@ -1,0 +1,352 @@
+"""Expression trees turned into straight-line Python, once, and compiled.
+
+An expression is evaluated millions of times in a batch: walking its tree (or a tree of closures)
+for every commune costs more than the arithmetic. So each tree is written once as the body of a
+Python function — temporaries, ``if`` statements, integer fast paths — and compiled.
+
+What makes this safe: the source written here is made of this module's fixed templates and of
+identifiers it generates itself (``n3``, ``t12``, ``k0``), never of text from a rule file. Every
+name a rule reads is fetched with ``get(k3)``, ``k3`` being a constant of the function's namespace
+that holds the name's text; every literal (number, text) is such a constant; every function is
+one of :data:`~cms_law.expressions.FUNCTIONS`, bound under a generated identifier; and the
+namespace has no built-ins. Only the node kinds of :mod:`cms_law.expressions` are accepted; the
+parser bounds their depth, so the code's nesting is bounded too.
+
+Semantics are those of the language, exactly (the helpers called on the slow paths are the
+language's own): operands are evaluated from left to right; the first unknown value met makes the
+result unknown (``None`` here) without evaluating further, except where the language says
+otherwise (``fourni``, the branch of ``si`` not taken, the short-circuits of ``et`` and ``ou``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from . import expressions as ex
+from .expressions import Lookup, Value
+
+
+class RuleFailure(Exception):
+    """An expression of the ``index``-th rule weighed by a :func:`weigher` failed on its values."""
+
+    def __init__(self, index: int, error: ex.ExpressionError) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
+
+
+def _arithmetic(operator: str) -> Callable[[Value, Value], Value]:
+    operation = ex.OPERATIONS[operator]
+    return lambda a, b: operation(ex.number(a, operator), ex.number(b, operator))
+
+
+def _comparison(operator: str) -> Callable[[Value, Value], bool]:
+    compare = ex.COMPARATORS[operator]
+    return lambda a, b: compare(a, b, operator)
+
+
+def _expects_boolean(operator: str) -> Callable[[Value], bool]:
+    return lambda value: ex.boolean(value, operator)
+
+
+_OPERATOR_IDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
+_LOGICAL_IDS = {"et": "and", "ou": "or", "non": "not", "si": "if"}
+_FUNCTION_IDS = {name: f"f{index}" for index, name in enumerate(ex.FUNCTIONS)}
+
+#: What generated code may reach: these, its constants, and nothing else (no built-ins).
+_HELPERS: dict[str, Any] = {
+    "__builtins__": {},
+    "T_int": int,
+    "T_numbers": frozenset({int, Fraction}),
+    "T_same": frozenset({int, Fraction, bool, str, dt.date}),
+    "B_max": ex.MAX_BITS,
+    "h_neg": lambda value: ex.normalize(-ex.number(value, "-")),
+    "h_condition": ex.condition,
+    "X_error": ex.ExpressionError,
+    "X_failed": RuleFailure,
+    **{f"h_{key}": _arithmetic(op) for op, key in _OPERATOR_IDS.items() if op in ex.OPERATIONS},
+    **{f"h_num_{key}": (lambda op: lambda v: ex.number(v, op))(op) for op, key in _OPERATOR_IDS.items()},
+    **{f"h_{key}": _comparison(op) for op, key in _OPERATOR_IDS.items() if op in ex.COMPARATORS},
+    **{f"h_bool_{key}": _expects_boolean(op) for op, key in _LOGICAL_IDS.items()},
+    **{_FUNCTION_IDS[name]: implementation for name, (implementation, _) in ex.FUNCTIONS.items()},
+}
+
+
+class _Atom(NamedTuple):
+    """Where a value is held once its code has run."""
+
+    code: str  #: a generated identifier
+    unknowable: bool  #: whether it may be ``None`` (unknown)
+    kind: type | None  #: its exact type when known before running (a literal, a test)
+    why: str | None  #: the identifier of the unknown name's text, read only when ``code`` is None
+
+
+_Case = tuple[str | None, list[str]]
+
+
+def _chain(cases: Sequence[_Case]) -> list[str]:
+    """``if … elif … else …`` over ``(condition, statements)``; the last case has no condition."""
+    lines: list[str] = []
+    for position, (test, statements) in enumerate(cases):
+        if test is None:
+            if position == 0:
+                return list(statements)
+            lines.append("else:")
+        else:
+            lines.append(f"{'if' if position == 0 else 'elif'} {test}:")
+        lines += ["    " + line for line in statements]
+    return lines
+
+
+def _indented(lines: Sequence[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+class _Writer:
+    """Writes the code of trees; ``track`` keeps the name of the unknown value that stopped them."""
+
+    def __init__(self, track: bool) -> None:
+        self.track = track
+        self.namespace = dict(_HELPERS)
+        self._constants: dict[tuple[type, object], str] = {}
+        self.names: dict[str, str] = {}
+        self._numbers = itertools.count()
+
+    # -------------------------------------------------------------- identifiers
+
+    def constant(self, value: object) -> str:
+        key = (type(value), value)
+        identifier = self._constants.get(key)
+        if identifier is None:
+            identifier = self._constants[key] = f"k{len(self._constants)}"
+            self.namespace[identifier] = value
+        return identifier
+
+    def reads(self) -> list[str]:
+        """The statements reading every name the written code uses, before anything else."""
+        return [f"{local} = get({self.constant(name)})" for name, local in self.names.items()]
+
+    def _temporary(self) -> tuple[str, str]:
+        number = next(self._numbers)
+        return f"t{number}", f"u{number}"
+
+    def _unknown(self, target: str, why_target: str, source: _Atom) -> list[str]:
+        """``target`` becomes unknown because ``source`` is."""
+        return [f"{target} = None", *([f"{why_target} = {source.why}"] if self.track else [])]
+
+    # -------------------------------------------------------------- nodes
+
+    def emit(self, node: ex.Node) -> tuple[list[str], _Atom]:
+        """The statements computing ``node``, and where their result is."""
+        if isinstance(node, ex.Literal):
+            return [], _Atom(self.constant(node.value), False, type(node.value), None)
+        if isinstance(node, ex.Name):
+            local = self.names.setdefault(node.name, f"n{len(self.names)}")
+            return [], _Atom(local, True, None, self.constant(node.name) if self.track else None)
+        if isinstance(node, ex.Provided):
+            target, _ = self._temporary()
+            local = self.names.setdefault(node.name, f"n{len(self.names)}")
+            return [f"{target} = {local} is not None"], _Atom(target, False, bool, None)
+        if isinstance(node, ex.Arithmetic):
+            lines, atom = self.emit(node.first)
+            for operator, operand in node.rest:
+                more, atom = self._binary(operator, atom, operand)
+                lines += more
+            return lines, atom
+        if isinstance(node, ex.Comparison):
+            lines, left = self.emit(node.left)
+            more, atom = self._binary(node.operator, left, node.right)
+            return lines + more, atom
+        if isinstance(node, ex.Negative):
+            return self._negative(node)
+        if isinstance(node, ex.Not):
+            return self._not(node)
+        if isinstance(node, ex.Logical):
+            return self._logical(node)
+        if isinstance(node, ex.Choice):
+            return self._choice(node)
+        if isinstance(node, ex.Call):
+            return self._call(node)
+        raise TypeError(f"not a node of the expression language: {type(node).__name__}")
+
+    def _is(self, atom: _Atom, kinds: str) -> str | None:
+        """The test that ``atom`` is of one of ``kinds`` (a helper set), ``None`` when certain."""
+        if atom.kind is not None and atom.kind in _HELPERS[kinds]:
+            return None
+        return f"{atom.code}.__class__ in {kinds}"
+
+    def _binary(self, operator: str, left: _Atom, right_node: ex.Node) -> tuple[list[str], _Atom]:
+        """``left operator right``: strict in both; ``left`` is checked before ``right`` runs."""
+        target, why = self._temporary()
+        right_lines, right = self.emit(right_node)
+        key = _OPERATOR_IDS[operator]
+        operands = f"{left.code}, {right.code}"
+        slow = [f"{target} = h_{key}({operands})"]
+        fast = [f"{target} = {left.code} {operator} {right.code}"]
+        kind: type | None = None
+        if operator == "/":  # a fraction, always: the language's own division
+            tests: list[str | None] = []
+            fast = slow
+        elif operator in ex.COMPARATORS:
+            kind = bool
+            if operator in ("==", "!="):
+                tests = [f"{left.code}.__class__ is {right.code}.__class__", self._is(left, "T_same")]
+            else:
+                tests = [self._is(left, "T_numbers"), self._is(right, "T_numbers")]
+        else:  # + - * on two integers stay integers
+            tests = [None if atom.kind is int else f"{atom.code}.__class__ is T_int" for atom in (left, right)]
+            if operator == "*":
+                fast.append(f"if {target}.bit_length() > B_max: h_mul({operands})")
+        test = " and ".join(t for t in tests if t is not None)
+        known: list[_Case] = [(test, fast), (None, slow)] if test else [(None, fast)]
+        right_unknown: list[_Case] = (
+            [(f"{right.code} is None", self._unknown(target, why, right))] if right.unknowable else []
+        )
+        if not right_lines:
+            left_unknown: list[_Case] = (
+                [(f"{left.code} is None", self._unknown(target, why, left))] if left.unknowable else []
+            )
+            lines = _chain([*left_unknown, *right_unknown, *known])
+        else:
+            check = [f"h_num_{key}({left.code})"] if operator in ex.OPERATIONS and left.kind not in (int, Fraction) else []
+            inner = check + right_lines + _chain([*right_unknown, *known])
+            if left.unknowable:
+                lines = _chain([(f"{left.code} is None", self._unknown(target, why, left)), (None, inner)])
+            else:
+                lines = inner
+        return lines, _Atom(target, left.unknowable or right.unknowable, kind, why)
+
+    def _negative(self, node: ex.Negative) -> tuple[list[str], _Atom]:
+        lines, operand = self.emit(node.operand)
+        target, why = self._temporary()
+        cases: list[_Case] = [(f"{operand.code} is None", self._unknown(target, why, operand))] if operand.unknowable else []
+        cases += [(f"{operand.code}.__class__ is T_int", [f"{target} = -{operand.code}"]), (None, [f"{target} = h_neg({operand.code})"])]
+        return lines + _chain(cases), _Atom(target, operand.unknowable, None, why)
+
+    def _not(self, node: ex.Not) -> tuple[list[str], _Atom]:
+        lines, operand = self.emit(node.operand)
+        target, why = self._temporary()
+        cases: list[_Case] = [(f"{operand.code} is None", self._unknown(target, why, operand))] if operand.unknowable else []
+        cases += [(f"{operand.code} is True", [f"{target} = False"]), (f"{operand.code} is False", [f"{target} = True"])]
+        cases.append((None, [f"h_bool_not({operand.code})"]))
+        return lines + _chain(cases), _Atom(target, operand.unknowable, bool, why)
+
+    def _logical(self, node: ex.Logical) -> tuple[list[str], _Atom]:
+        """``et`` / ``ou`` from left to right, stopping at the first operand that decides."""
+        target, why = self._temporary()
+        neutral, decisive = ("True", "False") if node.operator == "et" else ("False", "True")
+        check = f"h_bool_{_LOGICAL_IDS[node.operator]}"
+        lines = [f"{target} = {neutral}"]
+        unknowable = False
+        for position, operand_node in enumerate(node.operands):
+            operand_lines, operand = self.emit(operand_node)
+            unknowable |= operand.unknowable
+            cases: list[_Case] = [(f"{operand.code} is None", self._unknown(target, why, operand))] if operand.unknowable else []
+            cases.append((f"{operand.code} is {decisive}", [f"{target} = {decisive}"]))
+            if operand.kind is not bool:
+                cases.append((f"{operand.code} is not {neutral}", [f"{check}({operand.code})"]))
+            body = operand_lines + _chain(cases)
+            lines += body if position == 0 else [f"if {target} is {neutral}:", *_indented(body)]
+        return lines, _Atom(target, unknowable, bool, why)
+
+    def _choice(self, node: ex.Choice) -> tuple[list[str], _Atom]:
+        lines, condition = self.emit(node.condition)
+        target, why = self._temporary()
+        branches: list[_Case] = []
+        unknowable = condition.unknowable
+        for test, branch_node in (("True", node.then), ("False", node.otherwise)):
+            branch_lines, branch = self.emit(branch_node)
+            statements = [*branch_lines, f"{target} = {branch.code}"]
+            if branch.unknowable and self.track:
+                statements.append(f"if {target} is None: {why} = {branch.why}")
+            branches.append((f"{condition.code} is {test}", statements))
+            unknowable |= branch.unknowable
+        if condition.unknowable:
+            branches.append((f"{condition.code} is None", self._unknown(target, why, condition)))
+        branches.append((None, [f"h_bool_if({condition.code})"]))
+        return lines + _chain(branches), _Atom(target, unknowable, None, why)
+
+    def _call(self, node: ex.Call) -> tuple[list[str], _Atom]:
+        """A function of the language: strict in every argument, evaluated in order."""
+        target, why = self._temporary()
+        arguments = [self.emit(argument) for argument in node.arguments]
+        call = f"{target} = {_FUNCTION_IDS[node.function]}({', '.join(atom.code for _, atom in arguments)})"
+        unknowable = any(atom.unknowable for _, atom in arguments)
+        if all(not argument_lines for argument_lines, _ in arguments[1:]):
+            cases: list[_Case] = [
+                (f"{atom.code} is None", self._unknown(target, why, atom)) for _, atom in arguments if atom.unknowable
+            ]
+            return arguments[0][0] + _chain([*cases, (None, [call])]), _Atom(target, unknowable, None, why)
+        # Arguments with code of their own: a flag keeps the nesting flat, whatever their number.
+        flag = f"g{target[1:]}"
+        lines = [f"{flag} = True"]
+        for position, (argument_lines, atom) in enumerate(arguments):
+            body = argument_lines + (
+                [f"if {atom.code} is None:", *_indented([f"{flag} = False", *self._unknown(target, why, atom)])]
+                if atom.unknowable
+                else []
+            )
+            if position == 0 or not body:
+                lines += body
+            else:
+                lines += [f"if {flag}:", *_indented(body)]
+        lines += [f"if {flag}:", f"    {call}"]
+        if unknowable:
+            lines[1:1] = [f"{target} = None"]
+        return lines, _Atom(target, unknowable, None, why)
+
+
+def _function(writer: _Writer, name: str, body: list[str], result: str) -> Callable[..., Any]:
+    source = "\n".join([f"def {name}(get):", *_indented([*writer.reads(), *body, f"return {result}"])])
+    namespace = writer.namespace
+    exec(compile(source, "<cms-law : formules des règles>", "exec"), namespace)  # noqa: S102 - see the module's docstring
+    return namespace[name]  # type: ignore[no-any-return]
+
+
+def expression_function(tree: ex.Node) -> Callable[[Lookup], tuple[Value, str | None]]:
+    """``function(get)`` → ``(value, None)``, or ``(None, name)`` naming the unknown value that
+    stopped the evaluation."""
+    writer = _Writer(track=True)
+    lines, atom = writer.emit(tree)
+    why = f"({atom.why} if {atom.code} is None else None)" if atom.unknowable else "None"
+    return _function(writer, "expression", lines, f"{atom.code}, {why}")
+
+
+def weigher(
+    rules: Sequence[tuple[ex.Expression | None, Sequence[ex.Expression]]],
+) -> Callable[[Lookup], tuple[tuple[Value, ...] | None, ...]]:
+    """One function weighing several rules, each a condition (or ``None``) and its formulas:
+    ``function(get)`` gives, for each rule, the values of its formulas when its condition is true
+    and every formula is known, else ``None``. An expression failing on its values raises
+    :class:`RuleFailure` naming the rule's position."""
+    writer = _Writer(track=False)
+    body: list[str] = []
+    results = []
+    for index, (condition, formulas) in enumerate(rules):
+        result = f"r{index}"
+        results.append(result)
+        # ``result`` stays True while every formula so far is known, then holds their values.
+        lines = [f"{result} = True"]
+        atoms = []
+        for position, formula in enumerate(formulas):
+            formula_lines, atom = writer.emit(formula.tree)
+            atoms.append(atom.code)
+            statements = formula_lines + ([f"if {atom.code} is None: {result} = None"] if atom.unknowable else [])
+            if position == 0 or not statements:
+                lines += statements
+            else:
+                lines += [f"if {result} is True:", *_indented(statements)]
+        lines.append(f"if {result} is True: {result} = ({''.join(atom + ', ' for atom in atoms)})")
+        if condition is not None:
+            condition_lines, test = writer.emit(condition.tree)
+            cases: list[_Case] = [(f"{test.code} is True", lines), (f"{test.code} is False", [f"{result} = None"])]
+            if test.unknowable:
+                cases.append((f"{test.code} is None", [f"{result} = None"]))
+            cases.append((None, [f"h_condition({test.code})"]))
+            lines = condition_lines + _chain(cases)
+        body += ["try:", *_indented(lines), "except X_error as error:", f"    raise X_failed({index}, error) from None"]
+    return _function(writer, "weigh", body, f"({''.join(result + ', ' for result in results)})")
