@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import re
 import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,10 +35,11 @@ from .model import (
 from .reasoning import build_explanation, derogation_text
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
-# Keyed by the book itself (hashed by identity): the key keeps it alive, so that its id is never
-# reused by a later book with other rules.
-_COMPILED: dict[tuple[RuleBook, tuple[str, ...], tuple[str, ...]], CompiledRuleset] = {}
-_COMPILED_BY_DAY: dict[tuple[RuleBook, dt.date], CompiledRuleset] = {}
+# Per book (hashed by identity), held weakly: a book no longer used takes its compiled rulesets
+# with it, so loading rule books again and again does not grow memory.
+_COMPILED: weakref.WeakKeyDictionary[RuleBook, dict[tuple[tuple[str, ...], tuple[str, ...]], CompiledRuleset]]
+_COMPILED = weakref.WeakKeyDictionary()
+_COMPILED_BY_DAY: weakref.WeakKeyDictionary[RuleBook, dict[dt.date, CompiledRuleset]] = weakref.WeakKeyDictionary()
 _COMPILE_LOCK = threading.Lock()
 
 
@@ -79,23 +81,25 @@ def regime_for(book: RuleBook, period: TriennialPeriod) -> LawRegime:
 def compiled_for(book: RuleBook, period: TriennialPeriod) -> CompiledRuleset:
     """The ruleset of the rules in force at the period's reference date, compiled once and shared
     by every date that has the same rules."""
-    by_day = (book, period.date_reference)
-    compiled = _COMPILED_BY_DAY.get(by_day)
+    by_day = _COMPILED_BY_DAY.get(book)
+    compiled = by_day.get(period.date_reference) if by_day is not None else None
     if compiled is not None:
         return compiled
     given = [*(field.variable for field in book.entrees), *book.contexte, *_parameter_names(book), *book.conventions]
     compiled = _compiled(book, book.rules_at(period.date_reference), given)
-    _COMPILED_BY_DAY[by_day] = compiled
+    with _COMPILE_LOCK:
+        _COMPILED_BY_DAY.setdefault(book, {})[period.date_reference] = compiled
     return compiled
 
 
 def _compiled(book: RuleBook, rules: Sequence[Rule], given: Sequence[str]) -> CompiledRuleset:
     """A ruleset compiled once per set of rule versions (and what they are given)."""
-    key = (book, tuple(f"{rule.id}@{rule.validite.debut}" for rule in rules), tuple(given))
+    key = (tuple(f"{rule.id}@{rule.validite.debut}" for rule in rules), tuple(given))
     with _COMPILE_LOCK:
-        if key not in _COMPILED:
-            _COMPILED[key] = CompiledRuleset(rules, given)
-        return _COMPILED[key]
+        compiled = _COMPILED.setdefault(book, {})
+        if key not in compiled:
+            compiled[key] = CompiledRuleset(rules, given)
+        return compiled[key]
 
 
 def _parameter_names(book: RuleBook) -> list[str]:

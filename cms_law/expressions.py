@@ -225,7 +225,7 @@ class _Parser:
         self.source = source
         self.tokens = self._tokenize(source)
         self.position = 0
-        self.depth = 0
+        self.depth = -1  # the top level is not nested
         self.names: set[str] = set()
         self.functions: set[str] = set()
 
@@ -402,7 +402,10 @@ class _Parser:
                 f" {len(arguments)} donné(s), {where}"
             )
         if function == "arrondi" and len(arguments) == 3 and isinstance(arguments[2], Literal):
-            _places(arguments[2].value)  # a literal precision is checked when the rules load
+            try:  # a literal precision is checked when the rules load
+                _places(arguments[2].value)
+            except ExpressionError as error:
+                raise ExpressionSyntaxError(f"{error}, {where}") from None
         self.functions.add(function)
         return Call(function, tuple(arguments))
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
 import threading
-from fractions import Fraction
+import weakref
 from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cms_law import EvaluationError, RuleConflictError, evaluate, load_rulebook
-from cms_law.compiler import CompiledRuleset
+from cms_law import EvaluationError, RuleBook, RuleConflictError, RuleFileError, evaluate, load_rulebook
+from cms_law.compiler import ENGINE_LIMITS, CompiledRuleset, check_capacity
+from cms_law.contract import check_contract
+from cms_law.epci import evaluate_epci
 from cms_law.evaluator import compiled_for, parse_period
+from cms_law.expressions import parse
+from cms_law.history import commune_history
+from cms_law.inputs import read_file
+from cms_law.loader import load_rulebook_from, rules_root
+from cms_law.model import Period, Rule
 from conftest import commune
 
 L302_8 = "cch/L302-8/2022-02-23.yaml"
@@ -125,3 +136,90 @@ def test_rules_that_agree_are_all_given_as_reasons() -> None:
     steps = result.explication.rule_ids()
     assert "L302-5.I.non-soumise-population" in steps
     assert "L302-5.I.non-soumise-agglomeration" in steps
+
+
+def _rule(number: int, alors: dict[str, str], si: str | None = None) -> Rule:
+    return Rule(
+        id=f"r{number}",
+        titre="règle d'essai",
+        citations=(),
+        validite=Period(dt.date(2000, 1, 1)),
+        si=parse(si) if si else None,
+        alors={name: parse(formula) for name, formula in alors.items()},
+        exception_de=(),
+        explication="",
+        fichier="essai.yaml",
+    )
+
+
+def _kept(key: str) -> int:
+    return ENGINE_LIMITS[key][1]
+
+
+@pytest.mark.parametrize(
+    "shape,said",
+    [
+        # One rule joining more concluded names than the engine joins (« error code 304 »).
+        ("lus_par_regle", "règle r"),
+        # More engine rules waiting for one name than it links (a crash at 256).
+        ("lecteurs", "« a0 » est lue"),
+        # More concluded names waited for than its hash table holds (a hang at 512).
+        ("noms_attendus", "valeurs établies par des règles sont lues"),
+        # More engine rules than one ruleset holds (« error code 106 » past 4 096).
+        ("regles_moteur", "ensembles de valeurs"),
+    ],
+)
+def test_rules_beyond_the_engine_limits_are_refused_and_rules_at_them_run(shape: str, said: str) -> None:
+    """The limits kept are below what durable_rules takes (ENGINE_LIMITS): one more is refused
+    with a French error naming the rule book, and exactly at the limit the engine runs."""
+
+    def rules(count: int) -> list[Rule]:
+        if shape == "lus_par_regle":
+            base = [_rule(i, {f"a{i}": "g"}) for i in range(count)]
+            return [*base, _rule(count, {"z": " + ".join(f"a{i}" for i in range(count))})]
+        if shape == "lecteurs":  # each reads a0 and another name: a set of its own
+            base = [_rule(i, {f"a{i}": "g"}) for i in range(count + 1)]
+            return [*base, *(_rule(count + 1 + i, {f"x{i}": f"a0 + a{i + 1}"}) for i in range(count))]
+        if shape == "noms_attendus":
+            return [_rule(0, {"a0": "g"}), *(_rule(i, {f"a{i}": f"a{i - 1} + 1"}) for i in range(1, count + 1))]
+        base = [_rule(i, {f"a{i}": "g"}) for i in range(80)]  # pairs of 80 names: 3 160 sets
+        pairs = [(i, j) for i in range(80) for j in range(i + 1, 80)][: count - 1]
+        return [*base, *(_rule(80 + n, {f"x{n}": f"a{i} + a{j}"}) for n, (i, j) in enumerate(pairs))]
+
+    limit = _kept(shape)
+    with pytest.raises(RuleFileError, match=said) as raised:
+        check_capacity(rules(limit + 1), "règles d'essai/")
+    assert str(raised.value).startswith("règles d'essai/")
+    at_limit = CompiledRuleset(rules(limit), ["g"])
+    assert at_limit.run({"g": 1}).values["a0"] == 1
+
+
+def test_reloading_rule_books_does_not_grow_memory() -> None:
+    """Each freshly loaded book, and every ruleset compiled for it, is freed once unused (they
+    were kept forever: about 1.3 MB per book)."""
+    examples = Path(__file__).parent.parent / "examples"
+    commune_data, epci_data, contract_data, history_data = (
+        read_file(examples / name)
+        for name in ("commune_exemple.yaml", "epci_depliant_dhup.yaml", "contrat_depliant_mutualisant.yaml", "commune_historique.yaml")
+    )
+
+    def use_a_fresh_book() -> weakref.ref[RuleBook]:
+        book = load_rulebook_from(rules_root())
+        evaluate(commune_data, rulebook=book)
+        evaluate_epci(epci_data, rulebook=book)
+        check_contract(contract_data, rulebook=book)
+        commune_history(history_data, rulebook=book)
+        return weakref.ref(book)
+
+    def resident_mb() -> float:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+
+    for _ in range(5):
+        use_a_fresh_book()
+    gc.collect()
+    before = resident_mb()
+    books = [use_a_fresh_book() for _ in range(30)]
+    gc.collect()
+    assert all(book() is None for book in books), "a rule book is still referenced after use"
+    assert resident_mb() - before < 12, f"{resident_mb() - before:.1f} Mo de plus après 30 chargements"

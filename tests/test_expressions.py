@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
-from cms_law.expressions import ExpressionError, ExpressionSyntaxError, Unknown, literal, parse
+from cms_law import RuleFileError
+from cms_law.codegen import expression_function
+from cms_law.expressions import (
+    MAX_DEPTH,
+    MAX_LITERAL_DIGITS,
+    ExpressionError,
+    ExpressionSyntaxError,
+    Unknown,
+    literal,
+    parse,
+)
 
 
 def evaluate(source: str, **values: object) -> object:
@@ -71,3 +82,82 @@ def test_type_errors_name_the_operator() -> None:
         evaluate("1 / (a - a)", a=3)
     with pytest.raises(ExpressionError, match="natures différentes"):
         evaluate("a < 2", a="x")
+
+
+# --------------------------------------------------------------------------- bounded work
+
+
+def test_nesting_is_bounded_with_a_french_error_not_a_crash() -> None:
+    assert evaluate("(" * MAX_DEPTH + "1" + ")" * MAX_DEPTH) == 1
+    for source in ("(" * 100 + "1" + ")" * 100, "non " * 200 + "vrai", "- " * 200 + "1", "min(" * 40 + "1, 2" + ")" * 40):
+        with pytest.raises(ExpressionSyntaxError, match="trop imbriquée"):
+            parse(source)
+
+
+def test_the_deepest_expressions_allowed_compile_and_evaluate() -> None:
+    """Each level of the worst shapes adds to the generated code's nesting: at the limit, it
+    still compiles (Python refuses code nested about a hundred levels deep)."""
+    worst = "a ou b et c < d + e * (" * MAX_DEPTH + "x" + ")" * MAX_DEPTH
+    assert callable(expression_function(parse(worst).tree))
+    values = dict(a=False, b=True, c=False, x=1)
+    choices = "si(a, 1, " * MAX_DEPTH + "x" + ")" * MAX_DEPTH
+    assert evaluate(choices, **values) == 1
+    assert evaluate("(" * (MAX_DEPTH - 1) + "non a et (b ou c)" + ")" * (MAX_DEPTH - 1), **values) is True
+
+
+def test_length_and_literals_are_bounded() -> None:
+    long_sum = " + ".join(["1"] * 450)  # a long flat chain is fine: no recursion per operand
+    assert evaluate(long_sum) == 450
+    with pytest.raises(ExpressionSyntaxError, match="trop longue"):
+        parse("1 + " * 600 + "1")
+    assert literal("9" * MAX_LITERAL_DIGITS) == int("9" * MAX_LITERAL_DIGITS)
+    with pytest.raises(ExpressionSyntaxError, match="chiffres") as raised:
+        parse("1" * 1500 + " + x")
+    assert len(str(raised.value)) < 400, "the message quotes a short prefix, not the whole text"
+
+
+def test_rounding_precision_is_bounded_at_load_and_at_evaluation() -> None:
+    with pytest.raises(ExpressionSyntaxError, match="décimales"):
+        parse('arrondi(x, "superieur", 1000000000)')
+    assert evaluate('arrondi(x, "superieur", 20)', x=Fraction(1, 3)) == Fraction(10**20 // 3 + 1, 10**20)
+    with pytest.raises(ExpressionError, match="décimales"):
+        evaluate('arrondi(x, "superieur", p)', x=Fraction(1, 3), p=10**9)
+
+
+def test_numbers_cannot_grow_without_bound() -> None:
+    """Repeated products double a number's size each time: past MAX_BITS they are refused."""
+    value: object = 3
+    with pytest.raises(ExpressionError, match="trop grand"):
+        for _ in range(20):
+            value = evaluate("x * x", x=value)
+    with pytest.raises(ExpressionError, match="trop grand"):
+        evaluate("x / y", x=Fraction(1, 3**600), y=3**600)
+    with pytest.raises(ExpressionError, match="date invalide"):
+        evaluate("date(a, 1, 1)", a=10**30)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        {"get": 1, "k0": 2, "n0": 3, "t0": 4},
+        {"__builtins__": 1, "__import__": 2, "True": 3, "None": 4},
+        {"h_add": 1, "X_error": 2, "T_int": 3, "f0": 4},
+    ],
+)
+def test_names_and_texts_of_a_rule_file_never_become_code(names: dict[str, int]) -> None:
+    """Names are read by their text (a constant), never used as identifiers of the generated code."""
+    assert evaluate(" + ".join(names), **names) == sum(names.values())
+    text = '"\n    import os\nos.system(1)\n"'
+    assert evaluate(f"{text} == t", t=text[1:-1]) is True
+
+
+def test_syntax_errors_from_rule_files_name_the_file_and_the_rule(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    def deeply_nested(data: dict[str, Any]) -> None:
+        rule = next(r for r in data["regles"] if r["id"] == "L302-8.I.objectif-triennal")
+        rule["alors"]["objectif_triennal"] = "(" * 100 + "1" + ")" * 100
+
+    with pytest.raises(RuleFileError) as raised:
+        rules_copy("cch/L302-8/2022-02-23.yaml", deeply_nested)
+    message = str(raised.value)
+    assert "L302-8/2022-02-23.yaml" in message and "L302-8.I.objectif-triennal" in message
+    assert "trop imbriquée" in message
