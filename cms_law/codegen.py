@@ -236,7 +236,8 @@ class _Writer:
         return lines + _chain(cases), _Atom(target, operand.unknowable, bool, why)
 
     def _logical(self, node: ex.Logical) -> tuple[list[str], _Atom]:
-        """``et`` / ``ou`` from left to right, stopping at the first operand that decides."""
+        """``et`` / ``ou`` in Kleene's logic: operands from left to right until one decides (faux
+        for ``et``, vrai for ``ou``); unknown only if none decides and one is unknown."""
         target, why = self._temporary()
         neutral, decisive = ("True", "False") if node.operator == "et" else ("False", "True")
         check = f"h_bool_{_LOGICAL_IDS[node.operator]}"
@@ -244,13 +245,16 @@ class _Writer:
         unknowable = False
         for position, operand_node in enumerate(node.operands):
             operand_lines, operand = self.emit(operand_node)
-            unknowable |= operand.unknowable
-            cases: list[_Case] = [(f"{operand.code} is None", self._unknown(target, why, operand))] if operand.unknowable else []
-            cases.append((f"{operand.code} is {decisive}", [f"{target} = {decisive}"]))
+            cases: list[_Case] = [(f"{operand.code} is {decisive}", [f"{target} = {decisive}"])]
+            if operand.unknowable:
+                # The first unknown operand is the one named, unless a later one decides.
+                first = [f"if {target} is {neutral}:", *_indented(self._unknown(target, why, operand))]
+                cases.append((f"{operand.code} is None", first))
             if operand.kind is not bool:
                 cases.append((f"{operand.code} is not {neutral}", [f"{check}({operand.code})"]))
             body = operand_lines + _chain(cases)
-            lines += body if position == 0 else [f"if {target} is {neutral}:", *_indented(body)]
+            lines += body if position == 0 else [f"if {target} is not {decisive}:", *_indented(body)]
+            unknowable |= operand.unknowable
         return lines, _Atom(target, unknowable, bool, why)
 
     def _choice(self, node: ex.Choice) -> tuple[list[str], _Atom]:

@@ -7,6 +7,8 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cms_law import RuleFileError
 from cms_law.codegen import expression_function
@@ -161,3 +163,65 @@ def test_syntax_errors_from_rule_files_name_the_file_and_the_rule(rules_copy) ->
     message = str(raised.value)
     assert "L302-8/2022-02-23.yaml" in message and "L302-8.I.objectif-triennal" in message
     assert "trop imbriquée" in message
+
+
+# --------------------------------------------------------------------------- three-valued logic
+
+TRUTHS = st.sampled_from([True, False, None])  # None: « inconnu »
+
+
+def kleene(source: str, **values: bool | None) -> bool | None:
+    """The value of a condition, ``None`` when unknown."""
+    try:
+        return parse(source).evaluate(values.get)  # type: ignore[return-value]
+    except Unknown:
+        return None
+
+
+def _names(count: int) -> list[str]:
+    return [f"v{i}" for i in range(count)]
+
+
+@settings(max_examples=300)
+@given(values=st.lists(TRUTHS, min_size=1, max_size=5), data=st.data(), operator=st.sampled_from(["et", "ou"]))
+def test_et_and_ou_do_not_depend_on_the_order_of_their_operands(values: list[bool | None], data: st.DataObject, operator: str) -> None:
+    names = _names(len(values))
+    bound = dict(zip(names, values))
+    order = data.draw(st.permutations(names))
+    assert kleene(f" {operator} ".join(order), **bound) == kleene(f" {operator} ".join(names), **bound)
+
+
+@settings(max_examples=300)
+@given(values=st.lists(TRUTHS, min_size=1, max_size=5))
+def test_a_known_operand_decides_whatever_the_others(values: list[bool | None]) -> None:
+    names = _names(len(values))
+    bound = dict(zip(names, values))
+    conjunction, disjunction = kleene(" et ".join(names), **bound), kleene(" ou ".join(names), **bound)
+    assert conjunction == (False if False in values else None if None in values else True)
+    assert disjunction == (True if True in values else None if None in values else False)
+
+
+@settings(max_examples=200)
+@given(a=TRUTHS, b=TRUTHS)
+def test_de_morgan(a: bool | None, b: bool | None) -> None:
+    assert kleene("non (a et b)", a=a, b=b) == kleene("non a ou non b", a=a, b=b)
+    assert kleene("non (a ou b)", a=a, b=b) == kleene("non a et non b", a=a, b=b)
+    assert kleene("non non a", a=a) == a
+
+
+@settings(max_examples=200)
+@given(a=st.booleans(), b=st.booleans(), c=st.booleans())
+def test_with_every_value_known_the_logic_is_the_usual_one(a: bool, b: bool, c: bool) -> None:
+    assert kleene("a et b ou non c", a=a, b=b, c=c) == ((a and b) or not c)
+    assert kleene("a ou b et c", a=a, b=b, c=c) == (a or (b and c))
+    assert kleene("non (a ou b) et c", a=a, b=b, c=c) == ((not (a or b)) and c)
+
+
+def test_an_unknown_operand_is_named_only_when_nothing_decides() -> None:
+    with pytest.raises(Unknown) as raised:
+        evaluate("vrai et x et y", x=None, y=None)
+    assert raised.value.name == "x"
+    assert evaluate("x > 1 et faux", x=None) is False
+    assert evaluate("x > 1 ou vrai", x=None) is True
+    # A comparison on an unknown value is unknown; non of unknown is unknown.
+    assert kleene("non (x > 1)", x=None) is None
