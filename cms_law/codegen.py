@@ -9,7 +9,7 @@ identifiers it generates itself (``n3``, ``t12``, ``k0``), never of text from a 
 name a rule reads is fetched with ``get(k3)``, ``k3`` being a constant of the function's namespace
 that holds the name's text; every literal (number, text) is such a constant; every function is
 one of :data:`~cms_law.expressions.FUNCTIONS`, bound under a generated identifier; and the
-namespace has no built-ins. Only the node kinds of :mod:`cms_law.expressions` are accepted; the
+namespace has no built-ins. Only the node kinds of :mod:`cms_law.language` are accepted; the
 parser bounds their depth, so the code's nesting is bounded too.
 
 Semantics are those of the language, exactly (the helpers called on the slow paths are the
@@ -26,8 +26,8 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from . import expressions as ex
-from .expressions import Lookup, Value
+from . import language as ex
+from .language import Lookup, Value
 
 
 class RuleFailure(Exception):
@@ -321,9 +321,10 @@ def expression_function(tree: ex.Node) -> Callable[[Lookup], tuple[Value, str | 
 
 
 def weigher(
-    rules: Sequence[tuple[ex.Expression | None, Sequence[ex.Expression]]],
+    rules: Sequence[tuple[ex.Node | None, Sequence[ex.Node]]],
 ) -> Callable[[Lookup], tuple[tuple[Value, ...] | None, ...]]:
-    """One function weighing several rules, each a condition (or ``None``) and its formulas:
+    """One function weighing several rules, each the tree of a condition (or ``None``) and those of
+    its formulas:
     ``function(get)`` gives, for each rule, the values of its formulas when its condition is true
     and every formula is known, else ``None``. An expression failing on its values raises
     :class:`RuleFailure` naming the rule's position."""
@@ -337,7 +338,7 @@ def weigher(
         lines = [f"{result} = True"]
         atoms = []
         for position, formula in enumerate(formulas):
-            formula_lines, atom = writer.emit(formula.tree)
+            formula_lines, atom = writer.emit(formula)
             atoms.append(atom.code)
             statements = formula_lines + ([f"if {atom.code} is None: {result} = None"] if atom.unknowable else [])
             if position == 0 or not statements:
@@ -346,7 +347,7 @@ def weigher(
                 lines += [f"if {result} is True:", *_indented(statements)]
         lines.append(f"if {result} is True: {result} = ({''.join(atom + ', ' for atom in atoms)})")
         if condition is not None:
-            condition_lines, test = writer.emit(condition.tree)
+            condition_lines, test = writer.emit(condition)
             cases: list[_Case] = [(f"{test.code} is True", lines), (f"{test.code} is False", [f"{result} = None"])]
             if test.unknowable:
                 cases.append((f"{test.code} is None", [f"{result} = None"]))

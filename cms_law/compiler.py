@@ -58,7 +58,7 @@ import attrs
 from . import codegen
 from ._vendor.durable_rules import durable_rules_engine
 from .errors import CmsLawError, EvaluationError, RuleConflictError, RuleFileError
-from .expressions import Value
+from .language import Value
 from .model import Rule
 
 #: Engine calls are serialised: the C engine is not safe for concurrent callers.
@@ -300,7 +300,9 @@ class CompiledRuleset:
 
     def _action(self, members: Sequence[int]) -> Callable[[_Session], None]:
         """The action of an engine rule: weigh its rules at once, then settle what they conclude."""
-        weigh = codegen.weigher([(self.rules[i].si, tuple(self.rules[i].alors.values())) for i in members])
+        weigh = codegen.weigher(
+            [(rule.si.tree if rule.si else None, tuple(f.tree for f in rule.alors.values())) for rule in map(self.rules.__getitem__, members)]
+        )
         plan = tuple((index, self.rules[index].id, self._conclusions[index]) for index in members)
         settle, resolve = self._settle, self._resolve
 

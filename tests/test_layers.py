@@ -17,7 +17,9 @@ PACKAGE = Path(__file__).parent.parent / "cms_law"
 LAYERS: list[tuple[str, ...]] = [
     ("_vendor", "rules"),  # third-party code shipped inside, and the law's folder (data)
     ("errors",),
-    ("expressions",),
+    ("language",),  # the formula language: grammar, tree, values
+    ("codegen",),  # its trees written as Python
+    ("expressions",),  # the language's public face: parse, evaluate
     ("french",),
     ("model",),
     ("loader",),

@@ -168,7 +168,6 @@ from cms_law import compiler
 resultat = evaluate(json.loads(sys.argv[1]), periode="2023-2025")
 
 assert compiler.durable_rules_engine is not durable_rules_engine
-assert compiler.engine is not public
 assert host.get_facts("cms_law_1", "1") == [{"sid": "1", "t": "v", "n": "utilisateur"}]
 host.assert_fact("cms_law_1", {"sid": "1", "t": "v", "n": "encore"})
 assert fired == ["utilisateur", "encore"], fired

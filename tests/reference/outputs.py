@@ -39,14 +39,13 @@ BATCH_FILE = HERE / "lot_10000.json"
 EXAMPLES = ROOT / "examples"
 BATCH_ROWS, BATCH_SEED, BLOCK_ROWS, EXCERPT_ROWS = 10_000, 2023, 500, 12
 
-for folder in (ROOT / "tests", ROOT / "benchmarks"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+if str(ROOT / "benchmarks") not in sys.path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from legal_cases import load_cases, load_contract_cases  # noqa: E402
 from synthetic import reference_communes, write_csv  # noqa: E402
 
 from cms_law import InputError, evaluate  # noqa: E402
+from cms_law.cases import load_cases, load_contract_cases  # noqa: E402
 from cms_law.cli import main as cli  # noqa: E402
 from cms_law.contract import check_contract  # noqa: E402
 
@@ -61,7 +60,7 @@ _EXAMPLE_COMMANDS = {
 
 def case_outputs() -> Iterator[tuple[str, str]]:
     """Each legal case's outputs, keyed ``cas:ID:…`` and ``contrat:ID:…``."""
-    for case in load_cases():
+    for case in load_cases(ROOT / "tests" / "cas"):
         try:
             result = evaluate(case.entree, case.periode, case.conventions)
         except InputError as error:
@@ -69,7 +68,7 @@ def case_outputs() -> Iterator[tuple[str, str]]:
             continue
         yield f"cas:{case.id}:json", result.to_json()
         yield f"cas:{case.id}:texte", result.texte()
-    for contract in load_contract_cases():
+    for contract in load_contract_cases(ROOT / "tests" / "cas_contrats"):
         verdict = check_contract(contract.contrat, contract.periode, contract.conventions)
         yield f"contrat:{contract.id}:json", verdict.to_json()
         yield f"contrat:{contract.id}:texte", verdict.texte()
