@@ -30,6 +30,7 @@ import os
 import platform
 import pstats
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -125,9 +126,15 @@ class Tree:
             env["PYTHONPATH"] = str(self.root)
         return env
 
+    @property
+    def cwd(self) -> Path:
+        """Where its processes start: ``python -c`` and ``-m`` import first from there."""
+        return self.root or ROOT
+
     def python(self, code: str, *arguments: str, **extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-c", code, *arguments], env=self.env(**extra), capture_output=True, text=True, check=False
+            [sys.executable, "-c", code, *arguments],
+            env=self.env(**extra), cwd=self.cwd, capture_output=True, text=True, check=False,
         )
 
 
@@ -138,6 +145,10 @@ def extract(revision: str, directory: Path) -> Tree:
         tar.extractall(directory, filter="data")
     if not (directory / "cms_law" / "rules").exists():  # older trees mapped rules/ at install only
         (directory / "cms_law" / "rules").symlink_to(directory / "rules", target_is_directory=True)
+    vendored = ROOT / "cms_law" / "_vendor" / "durable_rules"
+    if (directory / "cms_law" / "_vendor" / "durable_rules").is_dir():  # the C engine, as built here
+        for built in vendored.glob("durable_rules_engine*.so"):
+            shutil.copy(built, directory / "cms_law" / "_vendor" / "durable_rules" / built.name)
     return Tree(revision, directory)
 
 
@@ -152,7 +163,7 @@ def startup(tree: Tree) -> dict[str, float]:
         times = []
         for _ in range(RUNS + 1):
             start = time.perf_counter()
-            subprocess.run(command, env=tree.env(), capture_output=True, check=False)
+            subprocess.run(command, env=tree.env(), cwd=tree.cwd, capture_output=True, check=False)
             times.append(time.perf_counter() - start)
         return statistics.median(times[1:]) * 1000
 
@@ -302,6 +313,7 @@ def main() -> None:
             subject = sum(objectif_3ds(commune) is not None for commune in communes)
             print(f"\n{count} communes ({name}, {subject} avec un objectif triennal), cms-law batch :")
             runs: dict[tuple[str, int], dict[str, Any]] = {}
+            per_commune: dict[int, dict[str, float]] = {}
             for jobs in sorted({1, cores}):
                 for tree in trees:
                     runs[tree.label, jobs] = batch(tree, source, jobs, workdir)
@@ -309,7 +321,7 @@ def main() -> None:
                 label = "séquentiel (--jobs 1)" if jobs == 1 else f"tous les cœurs (--jobs {jobs})"
                 print(f"  {label:<28} {_beside(walls, 's')}" + (
                     f"   cible < {target} s : {verdict(walls[mine], target)}" if jobs == cores else ""))
-                cpu = {t.label: 1000 * (runs[t.label, jobs]["cpu"] - idle[t.label]) / count for t in trees}
+                cpu = per_commune[jobs] = {t.label: 1000 * (runs[t.label, jobs]["cpu"] - idle[t.label]) / count for t in trees}
                 done = runs[mine, jobs]
                 complete = done["code"] == 0 and len(done["rows"]) == count
                 print(f"  {'':<28} CPU par commune (démarrage déduit) {_beside(cpu, 'ms', 3)} ; mémoire : principal"
@@ -324,12 +336,13 @@ def main() -> None:
                   f"   cible ≤ × {TARGET_EXPLAIN_RATIO} : {verdict(explain_ratio, TARGET_EXPLAIN_RATIO)}")
             reference = raw(count, name)
             raw_ms = 1000 * reference["cpu"] / count
-            engine_ms = cpu[mine]
+            sequential = per_commune[1]
+            engine_ms = sequential[mine]
             print(f"  règles durable_rules brutes (même calcul)  {raw_ms:.3f} ms CPU par commune"
                   f" ({reference['disagree']} désaccord(s) avec la fonction simple) ;"
                   f" fonction Python simple {1000 * reference['plain'] / count:.4f} ms")
             print(f"  cms-law séquentiel / règles brutes : × {engine_ms / raw_ms:.1f}"
-                  + (f" (avant : × {cpu[trees[0].label] / raw_ms:.1f})" if len(trees) == 2 else "")
+                  + (f" (avant : × {sequential[trees[0].label] / raw_ms:.1f})" if len(trees) == 2 else "")
                   + f"   cible ≤ × {TARGET_RAW_RATIO:.0f} : {verdict(engine_ms / raw_ms, TARGET_RAW_RATIO)}")
             if name == datasets[-1][0]:
                 without = batch(trees[-1], source, 1, workdir, slack=False)
