@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -100,8 +101,9 @@ def parse_body(data: bytes, kind: str) -> Any:
         if kind in YAML_TYPES:
             if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=SAFE_LOADER)):
                 raise RequestError(BAD_REQUEST, "corps", "YAML refusé : les alias (*nom) ne sont pas acceptés")
-            return yaml.load(text, Loader=SAFE_LOADER)
-        return json.loads(text)
+            data = yaml.load(text, Loader=SAFE_LOADER)
+        else:
+            data = json.loads(text, parse_constant=_not_a_number)
     except json.JSONDecodeError as error:
         message = f"JSON invalide, ligne {error.lineno}, colonne {error.colno} : {error.msg}"
         raise RequestError(BAD_REQUEST, "corps", message) from None
@@ -109,6 +111,27 @@ def parse_body(data: bytes, kind: str) -> Any:
         raise RequestError(BAD_REQUEST, "corps", f"YAML invalide : {error}") from None
     except RecursionError:
         raise RequestError(BAD_REQUEST, "corps", "document trop imbriqué") from None
+    except ValueError as error:  # an integer of thousands of digits
+        raise RequestError(BAD_REQUEST, "corps", f"valeur illisible : {error}") from None
+    _refuse_infinite(data)
+    return data
+
+
+def _not_a_number(constant: str) -> None:
+    raise RequestError(BAD_REQUEST, "corps", f"JSON invalide : {constant} n'est pas un nombre")
+
+
+def _refuse_infinite(data: Any) -> None:
+    """YAML's .inf and .nan are no quantity of the law (and no JSON)."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise RequestError(BAD_REQUEST, "corps", f"valeur refusée : {value} n'est pas un nombre fini")
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
 
 
 def query_of(request: Request) -> dict[str, list[str]]:
