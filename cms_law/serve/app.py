@@ -50,6 +50,16 @@ PAGE_HEADERS = {
 Handler = Callable[[RuleBook, Any, handlers.Query], dict[str, Any]]
 
 
+class _Static(StaticFiles):
+    """The page's script and style, revalidated on each load: a new version of the package is
+    never run with an old script kept in a browser's cache."""
+
+    def file_response(self, *arguments: Any, **options: Any) -> Response:
+        response = super().file_response(*arguments, **options)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
 def json_response(data: Any, status: int = 200) -> Response:
     """The body ``cms-law … --format json`` prints, byte for byte."""
     return Response(to_json(data) + "\n", status_code=status, media_type="application/json")
@@ -204,7 +214,8 @@ def create_app(book: RuleBook | None = None, settings: Settings | None = None) -
         Route("/textes", lambda request: HTMLResponse(catalogue.texts.pages[""], headers=PAGE_HEADERS)),
         Route("/textes/{chemin:path}", got(lambda request: _text(catalogue, request.path_params["chemin"]))),
         Route("/citation", got(lambda request: _citation(catalogue, request))),
-        Mount("/static", StaticFiles(packages=[("cms_law.serve", "static")]), name="static"),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
+        Mount("/static", _Static(packages=[("cms_law.serve", "static")]), name="static"),
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:

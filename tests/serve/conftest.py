@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import attrs
 import pytest
@@ -71,7 +71,7 @@ class Client:
             if content_type is not None:
                 sent["Content-Type"] = content_type
             data = body.encode("utf-8") if isinstance(body, str) else body
-            target = path + (f"?{urlencode(list(query))}" if query else "")
+            target = quote(path, safe="/#?=&%") + (f"?{urlencode(list(query))}" if query else "")
             chunked = sent.get("Transfer-Encoding") == "chunked"
             connection.request(method, target, body=data, headers=sent, encode_chunked=chunked)
             response = connection.getresponse()

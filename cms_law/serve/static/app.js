@@ -7,7 +7,9 @@ const SKIPPED = new Set(["commune", "periode", "version_loi", "version_loi_libel
   "conventions", "explication"]);
 const PROVENANCE = {guide: "cité par le guide", projet_de_loi: "projet de loi",
   non_disponible: "texte non disponible"};
+const FIELDS = "#formulaire-commune input[id^=champ-], #formulaire-commune select[id^=champ-]";
 let resultSchema = null;
+let contractSchema = null;
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -72,11 +74,10 @@ function valueOf(input) {
 }
 
 async function buildForm() {
-  const [commune, result] = await Promise.all([
-    fetch("/schemas/commune").then((r) => r.json()),
-    fetch("/schemas/resultat").then((r) => r.json()),
-  ]);
+  const [commune, result, contract] = await Promise.all(
+    ["commune", "resultat", "resultat-contrat"].map((name) => fetch("/schemas/" + name).then((r) => r.json())));
   resultSchema = result;
+  contractSchema = contract;
   const required = new Set(commune.required || []);
   const mandatory = document.getElementById("champs-obligatoires");
   mandatory.querySelector(".chargement").remove();
@@ -89,7 +90,7 @@ async function buildForm() {
 async function fillExample() {
   const api = await fetch("/openapi.json").then((r) => r.json());
   const example = api.paths["/evaluer"].post.requestBody.content["application/json"].example;
-  for (const input of document.querySelectorAll("#formulaire-commune [id^=champ-]")) {
+  for (const input of document.querySelectorAll(FIELDS)) {
     const value = example[input.name];
     input.value = value === undefined ? "" : input.dataset.kind === "booleen" ? shown(value) : String(value);
   }
@@ -199,12 +200,16 @@ function renderContract(section, data, text) {
       finding.commune ? `${finding.commune} : ` : "", finding.texte,
       citationsLine(finding.citations.map((c) => citationLink(c, {periode: data.periode}))))))] : [];
   const keys = data.tableau.length ? Object.keys(data.tableau[0]) : [];
+  const columns = contractSchema.properties.tableau.items.properties;
+  // In the table, counts are integers; the other figures are rates (« Taux de rattrapage… »).
+  const cell = (value) => value === null ? "—" : typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) ?
+    formatted(value, {"x-cms-law-type": "taux"}) : formatted(value, null);
   const table = element("table", {},
     element("caption", {}, "Objectifs de la période (modèle de contrat, article 2)"),
-    element("thead", {}, element("tr", {}, keys.map((key) => element("th", {scope: "col"}, key)))),
+    element("thead", {}, element("tr", {}, keys.map((key) =>
+      element("th", {scope: "col"}, capitalised((columns[key] || {}).title || key))))),
     element("tbody", {}, data.tableau.map((row) => element("tr", {},
-      keys.map((key) => element(key === "commune" ? "th" : "td", key === "commune" ? {scope: "row"} : {},
-        row[key] === null ? "—" : String(row[key])))))));
+      keys.map((key) => key === "commune" ? element("th", {scope: "row"}, row[key]) : element("td", {}, cell(row[key])))))));
   section.replaceChildren(
     element("h3", {id: "resultat-contrat-titre", tabindex: "-1"}, `Contrat « ${data.type.replace(/_/g, " ")} » : ${verdict}`),
     element("p", {}, `Période ${data.periode}, droit applicable : ${data.version_loi}.`),
@@ -221,7 +226,7 @@ async function evaluateCommune(event) {
   const errors = document.getElementById("erreurs-commune");
   const section = document.getElementById("resultat-commune");
   const commune = {};
-  for (const input of form.querySelectorAll("[id^=champ-]")) {
+  for (const input of form.querySelectorAll(FIELDS)) {
     input.removeAttribute("aria-invalid");
     const value = valueOf(input);
     if (value !== undefined) commune[input.name] = value;
