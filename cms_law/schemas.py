@@ -34,6 +34,8 @@ DATE_TEXT = "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\\s*$"
 #: How results write an exact number that is not a count: a decimal string (``"0.25"``).
 DECIMAL = "^-?[0-9]+(?:\\.[0-9]+)?$"
 PERIOD = "^\\s*[0-9]{4}\\s*-\\s*[0-9]{4}\\s*$"
+#: An annotation (ignored by validators) giving the cms-law type of an exact decimal.
+TYPE_ANNOTATION = "x-cms-law-type"
 ISO_DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 
 #: Each schema a user may ask for, with what it describes (``cms-law schema --help``).
@@ -103,7 +105,8 @@ def output_value(kind: str | None) -> dict[str, Any]:
     if kind in ("entier", "annee"):
         return {"type": "integer"}
     if kind in ("taux", "points", "nombre"):
-        return {"type": "string", "pattern": DECIMAL}
+        # The annotation says how to show it: a rate (0.25 is 25 %), points, a plain number.
+        return {"type": "string", "pattern": DECIMAL, TYPE_ANNOTATION: kind}
     if kind == "date":
         return dict(ISO_DATE)
     if kind == "texte":
