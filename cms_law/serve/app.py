@@ -11,7 +11,6 @@ through the same ``to_json`` as the command line. Any error becomes an answer he
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import Callable
@@ -27,8 +26,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..errors import InputError, Problem
-from ..evaluator import parse_period
 from ..explain import to_json
 from ..loader import SAFE_LOADER, load_rulebook
 from ..model import RuleBook
@@ -252,27 +249,4 @@ def _text(catalogue: Catalogue, path: str) -> Response:
 
 
 def _citation(catalogue: Catalogue, request: Request) -> Response:
-    """The alinéa of a short citation, in the version that began on ``version`` (a step's
-    reference gives it) or in force for ``periode`` (a derogation's or a violation's citation)."""
-    query = query_of(request)
-    problems = handlers.unknown_parameters(query, ("citation", "version", "periode"))
-    citation = (query.get("citation") or [None])[0]
-    version, period = (query.get("version") or [None])[0], (query.get("periode") or [None])[0]
-    if not citation:
-        problems.append(Problem("citation", "paramètre obligatoire manquant : la citation courte (« L. 302-8, VII, 1° »)"))
-    if (version is None) == (period is None):
-        problems.append(Problem("version", "donner la version (AAAA-MM-JJ, son début) ou la période (AAAA-AAAA), l'une des deux"))
-    day = None
-    try:
-        day = parse_period(catalogue.book, period).date_reference if period else dt.date.fromisoformat(str(version))
-    except InputError as error:
-        problems += error.problemes
-    except ValueError:
-        problems.append(Problem("version", "une date AAAA-MM-JJ est attendue", version))
-    if problems:
-        raise InputError(problems)
-    assert day is not None and citation
-    url = catalogue.texts.url_of(citation, day)
-    if url is None:
-        raise RequestError(NOT_FOUND, "citation", f"aucun alinéa « {citation} » dans le texte en vigueur le {day}")
-    return RedirectResponse(url, status_code=303)
+    return RedirectResponse(handlers.citation_url(catalogue.book, catalogue.texts, query_of(request)), status_code=303)

@@ -11,6 +11,7 @@ request's parameters is reported at once, as an :class:`InputError`, like a prob
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -29,7 +30,8 @@ from ..explain import to_json
 from ..history import commune_history
 from ..history import diff as law_diff
 from ..model import RuleBook
-from .errors import TOO_LARGE, RequestError, response_for
+from .errors import NOT_FOUND, TOO_LARGE, RequestError, response_for
+from .texts import Texts
 
 Query = Mapping[str, Sequence[str]]
 NO_QUERY: Query = {}
@@ -69,7 +71,7 @@ def history(book: RuleBook, body: Any, query: Query = NO_QUERY) -> dict[str, Any
 def diff(book: RuleBook, query: Query) -> dict[str, Any]:
     """GET /diff?du=AAAA-MM-JJ&au=AAAA-MM-JJ: ``cms-law diff DATE1 DATE2``."""
     problems = unknown_parameters(query, ("du", "au"))
-    values = {name: _single(query, name, problems) for name in ("du", "au")}
+    values = {name: single(query, name, problems) for name in ("du", "au")}
     for name, what in (("du", "la première date"), ("au", "la seconde date")):
         if values[name] is None and not any(p.champ == name for p in problems):
             problems.append(Problem(name, f"paramètre obligatoire manquant : {what} (AAAA-MM-JJ)"))
@@ -90,7 +92,7 @@ def _arguments(
             problems.append(Problem(extra, f"clé inconnue à côté de « {key} » (clés acceptées : {', '.join(accepted)})"))
     values: dict[str, Any] = {}
     for name in names:
-        in_query = _single(query, name, problems)
+        in_query = single(query, name, problems)
         in_body = envelope.get(name) if envelope is not None else None
         if in_query is not None and in_body is not None:
             problems.append(Problem(name, "donné à la fois dans le corps et dans la requête : le donner une fois"))
@@ -123,11 +125,40 @@ def unknown_parameters(query: Query, accepted: Sequence[str]) -> list[Problem]:
     ]
 
 
-def _single(query: Query, name: str, problems: list[Problem]) -> str | None:
+def single(query: Query, name: str, problems: list[Problem]) -> str | None:
     values = query.get(name) or ()
     if len(values) > 1:
         problems.append(Problem(name, "paramètre donné plusieurs fois", ", ".join(values)))
     return values[0] if values else None
+
+
+def citation_url(book: RuleBook, texts: Texts, query: Query) -> str:
+    """GET /citation: where the alinéa of a short citation is, in the version that began on
+    ``version`` (a step's reference gives it) or in force for ``periode`` (a derogation's or a
+    violation's citation, which name no version)."""
+    problems = unknown_parameters(query, ("citation", "version", "periode"))
+    citation, version, period = (single(query, name, problems) for name in ("citation", "version", "periode"))
+    if not citation:
+        problems.append(Problem("citation", "paramètre obligatoire manquant : la citation courte (« L. 302-8, VII, 1° »)"))
+    if (version is None) == (period is None):
+        problems.append(Problem("version", "donner la version (AAAA-MM-JJ, son début) ou la période, l'une des deux"))
+    day = None
+    try:
+        if period is not None:
+            day = parse_period(book, period).date_reference
+        elif version is not None:
+            day = dt.date.fromisoformat(version)
+    except InputError as error:
+        problems += error.problemes
+    except ValueError:
+        problems.append(Problem("version", "une date AAAA-MM-JJ est attendue", version))
+    if problems:
+        raise InputError(problems)
+    assert citation is not None and day is not None
+    url = texts.url_of(citation, day)
+    if url is None:
+        raise RequestError(NOT_FOUND, "citation", f"aucun alinéa « {citation} » dans le texte en vigueur le {day}")
+    return url
 
 
 # --------------------------------------------------------------------------- POST /lot
@@ -156,11 +187,11 @@ def batch_rows(book: RuleBook, data: bytes, query: Query, max_rows: int) -> Batc
     options, number of rows) before the first row is evaluated.
     """
     problems = unknown_parameters(query, ("periode", CONVENTION, "format", "explication"))
-    period = _single(query, "periode", problems)
-    output_format = _single(query, "format", problems) or "csv"
+    period = single(query, "periode", problems)
+    output_format = single(query, "format", problems) or "csv"
     if output_format not in batch.FORMATS:
         problems.append(Problem("format", f"format inconnu (formats : {', '.join(batch.FORMATS)})", output_format))
-    explain_text = _single(query, "explication", problems) or "non"
+    explain_text = single(query, "explication", problems) or "non"
     explain = batch.BOOLEANS.get(explain_text.lower())
     if explain is None:
         problems.append(Problem("explication", "oui ou non est attendu", explain_text))
