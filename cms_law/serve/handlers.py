@@ -178,13 +178,13 @@ ERRORS_COLUMN = "erreurs"
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/x-ndjson; charset=utf-8"}
 
 
-def batch_rows(book: RuleBook, data: bytes, query: Query, max_rows: int) -> BatchAnswer:
+def batch_rows(book: RuleBook, data: bytes, query: Query, max_rows: int | None) -> BatchAnswer:
     """POST /lot: ``cms-law batch`` on a CSV sent in the body, one output line per input row.
 
     In JSON lines, a row evaluated is the line of the results file, a row rejected the line of
     the errors file, in input order. In CSV, the results columns plus ``erreurs``: a rejected row
     has its identification and its problems there. The whole file is checked (encoding, header,
-    options, number of rows) before the first row is evaluated.
+    options, number of rows: at most ``max_rows``, if given) before the first row is evaluated.
     """
     problems = unknown_parameters(query, ("periode", CONVENTION, "format", "explication"))
     period = single(query, "periode", problems)
@@ -205,7 +205,7 @@ def batch_rows(book: RuleBook, data: bytes, query: Query, max_rows: int) -> Batc
     if problems:
         raise InputError(problems)
     source = batch.parse_csv(data, SENT_CSV, book)
-    if source.rows > max_rows:
+    if max_rows is not None and source.rows > max_rows:
         raise RequestError(
             TOO_LARGE, "corps", f"le CSV compte {source.rows} lignes, plus que la limite de {max_rows} de ce serveur"
             " (option --max-rows de cms-law serve) : le découper en plusieurs lots",

@@ -2,7 +2,7 @@
 
 uvicorn is the ASGI server the Starlette project documents; with ``workers`` > 1 it starts that
 many processes, each building its own app (rules loaded and compiled once per process) from the
-settings passed through the environment.
+settings passed through the environment; with one, the app built to check the start is served.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ def application() -> Starlette:
 
 
 def run(settings: Settings) -> None:
+    """Serve until Ctrl-C. The app is built here first: invalid rule files stop the start with
+    their error (a worker process that cannot start would otherwise be restarted endlessly)."""
     os.environ[ENVIRONMENT_VARIABLE] = settings.to_environment()
+    app = create_app(settings=settings)
     address = f"http://{settings.host if ':' not in settings.host else f'[{settings.host}]'}:{settings.port}"
     print(
         f"cms-law serve : la page {address}/, l'API {address}/documentation ({address}/openapi.json) ;"
@@ -31,8 +34,8 @@ def run(settings: Settings) -> None:
         file=sys.stderr,
     )
     uvicorn.run(
-        "cms_law.serve.server:application",
-        factory=True,
+        app if settings.workers == 1 else "cms_law.serve.server:application",
+        factory=settings.workers > 1,
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
