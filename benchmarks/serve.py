@@ -7,7 +7,8 @@ Measured, in one run: the latency of ``evaluate`` in this process, alone and wit
 service sends (``as_dict`` and ``to_json``); then, for a server of 1 and of 2 worker processes
 started as a user starts it, the latency of POST /evaluer one request at a time over a kept-alive
 connection (p50, p95), and the requests per second with several client processes at once. The
-HTTP layer's cost is the service's p95 less the in-process p95 with JSON. Targets (2 cores):
+HTTP layer's cost is the service's p95 less the in-process p95 with JSON; the server's CPU time
+per request, less the in-process CPU time, says the same with less noise from the machine's load. Targets (2 cores):
 the HTTP layer adds under 1 ms at p95; at least 500 evaluations per second with 2 workers. The
 clients run on the same 2 cores as the server and take their share: the figures are a floor.
 Printed, never asserted; traffic goes to 127.0.0.1 only, bounded in count and time.
@@ -47,10 +48,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def in_process(runs: int) -> tuple[list[float], list[float]]:
+def in_process(runs: int) -> tuple[list[float], list[float], float]:
+    """Latencies of evaluate, alone and with the JSON sent; CPU ms per evaluation with JSON."""
     alone, with_json = [], []
     for _ in range(50):
         to_json(evaluate(COMMUNE).as_dict())
+    cpu = time.process_time()
     for _ in range(runs):
         start = time.perf_counter()
         result = evaluate(COMMUNE)
@@ -59,7 +62,24 @@ def in_process(runs: int) -> tuple[list[float], list[float]]:
         end = time.perf_counter()
         alone.append((middle - start) * 1000)
         with_json.append((end - start) * 1000)
-    return alone, with_json
+    return alone, with_json, (time.process_time() - cpu) * 1000 / runs
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its children still running (uvicorn's workers), from /proc."""
+    def own(p: int) -> float:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    children.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return own(pid) + sum(own(child) for child in children)
 
 
 def free_port() -> int:
@@ -128,16 +148,18 @@ def main() -> None:
     runs, seconds = (300, 3.0) if arguments.quick else (2000, 10.0)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"Machine : {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, charge {load}")
-    alone, with_json = in_process(runs)
+    alone, with_json, cpu_in_process = in_process(runs)
     print(f"evaluate en processus ({runs} fois) : médiane {statistics.median(alone):.3f} ms,"
           f" p95 {percentile(alone, 0.95):.3f} ms")
     print(f"  avec as_dict + to_json (le corps de la réponse) : médiane {statistics.median(with_json):.3f} ms,"
-          f" p95 {percentile(with_json, 0.95):.3f} ms")
+          f" p95 {percentile(with_json, 0.95):.3f} ms ; CPU {cpu_in_process:.3f} ms par évaluation")
     base_p95 = percentile(with_json, 0.95)
     for workers in (1, 2):
         process, port = start(workers)
         try:
+            cpu = cpu_seconds(process.pid)
             times = post_many(port, runs, None)
+            cpu_http = (cpu_seconds(process.pid) - cpu) * 1000 / runs
             rate = throughput(port, seconds)
         finally:
             process.send_signal(signal.SIGINT)
@@ -148,6 +170,8 @@ def main() -> None:
         print(f"  une requête à la fois ({runs}) : médiane {p50:.3f} ms, p95 {p95:.3f} ms ;"
               f" la couche HTTP ajoute {added:.3f} ms au p95 (cible < {TARGET_HTTP_P95_MS} ms :"
               f" {verdict(added < TARGET_HTTP_P95_MS)})")
+        print(f"  CPU du serveur par requête : {cpu_http:.3f} ms, dont {cpu_http - cpu_in_process:.3f} ms pour HTTP"
+              " (moins sensible que les durées à la charge de la machine)")
         target = f" (cible ≥ {TARGET_RATE_2_WORKERS:.0f}/s : {verdict(rate >= TARGET_RATE_2_WORKERS)})" if workers == 2 else ""
         print(f"  {CLIENTS} clients en parallèle pendant {seconds:.0f} s : {rate:.0f} évaluations/s{target}")
     print("\nLes clients tournent sur les mêmes cœurs que le serveur : les débits sont un plancher.")

@@ -57,9 +57,13 @@ class _Static(StaticFiles):
         return response
 
 
-def json_response(data: Any, status: int = 200) -> Response:
+def json_body(data: Any) -> bytes:
     """The body ``cms-law … --format json`` prints, byte for byte."""
-    return Response(to_json(data) + "\n", status_code=status, media_type="application/json")
+    return (to_json(data) + "\n").encode("utf-8")
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(data if isinstance(data, bytes) else json_body(data), status_code=status, media_type="application/json")
 
 
 def error_response(error: BaseException) -> Response:
@@ -154,11 +158,21 @@ def create_app(book: RuleBook | None = None, settings: Settings | None = None) -
     index = (pages / "index.html").read_text(encoding="utf-8")
     documentation = (pages / "documentation.html").read_text(encoding="utf-8")
 
+    # The catalogue's answers never change: serialised once (the OpenAPI document is 400 kB).
+    ready = {
+        "sante": json_body(catalogue.health),
+        "openapi": json_body(catalogue.openapi),
+        "regles": json_body(catalogue.rules),
+        "parametres": json_body(catalogue.parameters),
+        "schemas": json_body(dict(NAMES)),
+    }
+
     def posted(handler: Handler) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
             try:
                 body = parse_body(await read_body(request, settings.max_body), media_type(request))
-                return json_response(await run_in_threadpool(handler, book, body, query_of(request)))
+                # Serialised in the worker thread too: a large result must not hold up the event loop.
+                return json_response(await run_in_threadpool(_answer, handler, book, body, query_of(request)))
             except Exception as error:  # noqa: BLE001 - errors.response_for answers every error
                 return error_response(error)
 
@@ -167,7 +181,7 @@ def create_app(book: RuleBook | None = None, settings: Settings | None = None) -
     def got(answer: Callable[[Request], Any]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
             try:
-                result = await run_in_threadpool(answer, request)
+                result = await run_in_threadpool(lambda: _rendered(answer(request)))
                 return result if isinstance(result, Response) else json_response(result)
             except Exception as error:  # noqa: BLE001
                 return error_response(error)
@@ -195,18 +209,18 @@ def create_app(book: RuleBook | None = None, settings: Settings | None = None) -
     routes = [
         Route("/", lambda request: HTMLResponse(index, headers=PAGE_HEADERS)),
         Route("/documentation", lambda request: HTMLResponse(documentation, headers=PAGE_HEADERS)),
-        Route("/sante", lambda request: json_response(catalogue.health)),
-        Route("/openapi.json", lambda request: json_response(catalogue.openapi)),
+        Route("/sante", lambda request: json_response(ready["sante"])),
+        Route("/openapi.json", lambda request: json_response(ready["openapi"])),
         Route("/evaluer", posted(handlers.evaluate), methods=["POST"]),
         Route("/evaluer-epci", posted(handlers.evaluate_epci), methods=["POST"]),
         Route("/verifier-contrat", posted(handlers.check_contract), methods=["POST"]),
         Route("/historique", posted(handlers.history), methods=["POST"]),
         Route("/lot", batch, methods=["POST"]),
-        Route("/regles", lambda request: json_response(catalogue.rules)),
+        Route("/regles", lambda request: json_response(ready["regles"])),
         Route("/regles/{id:path}", got(lambda request: _rule(catalogue, request.path_params["id"]))),
-        Route("/parametres", lambda request: json_response(catalogue.parameters)),
+        Route("/parametres", lambda request: json_response(ready["parametres"])),
         Route("/diff", got(lambda request: handlers.diff(book, query_of(request)))),
-        Route("/schemas", lambda request: json_response(dict(NAMES))),
+        Route("/schemas", lambda request: json_response(ready["schemas"])),
         Route("/schemas/{nom}", got(lambda request: _schema(catalogue, request.path_params["nom"]))),
         Route("/textes", lambda request: HTMLResponse(catalogue.texts.pages[""], headers=PAGE_HEADERS)),
         Route("/textes/{chemin:path}", got(lambda request: _text(catalogue, request.path_params["chemin"]))),
@@ -227,6 +241,14 @@ def create_app(book: RuleBook | None = None, settings: Settings | None = None) -
         return error_response(exc)
 
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed, Exception: unexpected})
+
+
+def _answer(handler: Handler, book: RuleBook, body: Any, query: handlers.Query) -> bytes:
+    return json_body(handler(book, body, query))
+
+
+def _rendered(result: Any) -> Any:
+    return result if isinstance(result, Response) else json_body(result)
 
 
 def _rule(catalogue: Catalogue, rule_id: str) -> Any:
