@@ -220,57 +220,48 @@ function renderContract(section, data, text) {
   section.hidden = false;
 }
 
-async function evaluateCommune(event) {
+// Sends a form's request; shows the answer, or the problems, each leading to its field.
+async function answerInto(kind, path, body, type, render) {
+  const errors = document.getElementById(`erreurs-${kind}`);
+  const section = document.getElementById(`resultat-${kind}`);
+  try {
+    const answer = await send(path, body, type);
+    if (answer.status !== 200) {
+      section.hidden = true;
+      showProblems(errors, answer.data.erreurs, `formulaire-${kind}`);
+      return;
+    }
+    errors.hidden = true;
+    render(section, answer.data, answer.text);
+    section.querySelector("h3").focus();
+  } catch (error) {
+    showProblems(errors, [{champ: null, message: `le service ne répond pas (${error.message})`}], `formulaire-${kind}`);
+  }
+}
+
+function evaluateCommune(event) {
   event.preventDefault();
-  const form = event.target;
-  const errors = document.getElementById("erreurs-commune");
-  const section = document.getElementById("resultat-commune");
   const commune = {};
-  for (const input of form.querySelectorAll(FIELDS)) {
+  for (const input of event.target.querySelectorAll(FIELDS)) {
     input.removeAttribute("aria-invalid");
     const value = valueOf(input);
     if (value !== undefined) commune[input.name] = value;
   }
-  const periode = form.querySelector("#periode").value.trim();
+  const periode = event.target.querySelector("#periode").value.trim();
   const body = periode ? {commune, periode} : commune;
-  try {
-    const answer = await send("/evaluer", JSON.stringify(body), "application/json");
-    if (answer.status !== 200) {
-      section.hidden = true;
-      showProblems(errors, answer.data.erreurs, "formulaire-commune");
-      return;
-    }
-    errors.hidden = true;
-    renderResult(section, answer.data, answer.text);
-    section.querySelector("h3").focus();
-  } catch (error) {
-    showProblems(errors, [{champ: null, message: `le service ne répond pas (${error.message})`}], "formulaire-commune");
-  }
+  return answerInto("commune", "/evaluer", JSON.stringify(body), "application/json", renderResult);
 }
 
 async function checkContract(event) {
   event.preventDefault();
-  const errors = document.getElementById("erreurs-contrat");
-  const section = document.getElementById("resultat-contrat");
   const file = document.getElementById("fichier-contrat").files[0];
   if (!file) {
-    showProblems(errors, [{champ: null, message: "choisir le fichier du contrat"}], "formulaire-contrat");
+    showProblems(document.getElementById("erreurs-contrat"), [{champ: null, message: "choisir le fichier du contrat"}],
+      "formulaire-contrat");
     return;
   }
   const type = file.name.toLowerCase().endsWith(".json") ? "application/json" : "application/yaml";
-  try {
-    const answer = await send("/verifier-contrat", await file.text(), type);
-    if (answer.status !== 200) {
-      section.hidden = true;
-      showProblems(errors, answer.data.erreurs, "formulaire-contrat");
-      return;
-    }
-    errors.hidden = true;
-    renderContract(section, answer.data, answer.text);
-    section.querySelector("h3").focus();
-  } catch (error) {
-    showProblems(errors, [{champ: null, message: `le service ne répond pas (${error.message})`}], "formulaire-contrat");
-  }
+  await answerInto("contrat", "/verifier-contrat", await file.text(), type, renderContract);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
