@@ -19,7 +19,7 @@ from .. import __version__
 from ..cli import rules_as_data
 from ..loader import SAFE_LOADER
 from ..model import RuleBook
-from ..schemas import NAMES, schema
+from ..schemas import all_schemas
 from .openapi import openapi_document
 from .settings import Settings
 from .texts import Texts, build_texts
@@ -96,7 +96,7 @@ def build_catalogue(book: RuleBook, settings: Settings) -> Catalogue:
         rules=rules,
         rules_by_id=by_id,
         parameters={"parametres": rules["parametres"], "conventions": rules["conventions"]},
-        schemas={name: schema(name, book) for name in NAMES},
+        schemas=all_schemas(book),
         texts=build_texts(book),
         examples=examples,
         openapi=openapi_document(book, settings, examples),
