@@ -149,3 +149,19 @@ def test_check_a_contract_file(browser: Any, server: Client) -> None:
     assert [row.find_element(By.TAG_NAME, "th").text for row in rows] == ["Commune du dépliant", "Total"]
     assert browser.find_element(By.XPATH, "//button[text()='Télécharger le JSON']")
     _screenshot(browser, "page-contrat.png", 1280)
+
+
+def test_the_interactive_documentation_sends_the_example(browser: Any, server: Client) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url + "/documentation")
+    heading = _wait(browser, "#operations h2")
+    sections = browser.find_elements(By.CSS_SELECTOR, "#operations section")
+    evaluate = next(s for s in sections if s.find_element(By.TAG_NAME, "h2").text == "POST /evaluer")
+    assert heading.text and "Villeneuve-sur-Exemple" in evaluate.find_element(By.TAG_NAME, "textarea").get_attribute("value")
+    evaluate.find_element(By.XPATH, ".//button[text()='Essayer']").click()
+    answer = evaluate.find_element(By.TAG_NAME, "pre")
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda _: answer.text.startswith("200"))
+    assert '"objectif_triennal": 111' in answer.text
