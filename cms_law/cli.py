@@ -19,21 +19,17 @@ from . import __version__, batch
 from .errors import CmsLawError, InputError, Problem, RuleFileError
 from .contract import check_contract
 from .epci import evaluate_epci
-from .evaluator import evaluate
-from .explain import citation_as_dict, french, json_value, to_json
+from .evaluator import conventions_from_pairs, evaluate
+from .explain import french, input_error_as_dict, rules_as_data, to_json
 from .history import commune_history, diff
 from .inputs import read_file
 from .loader import load_rulebook
-from .model import PROVENANCES, RuleBook
+from .model import PROVENANCES
 from .schemas import NAMES as SCHEMA_NAMES
 from .schemas import schema
+# The server's settings need no web framework: « cms-law serve --help » works without the extra.
+from .serve.settings import DEFAULT_HOST, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, DEFAULT_PORT
 
-# The server's defaults, here so that « cms-law serve --help » works without the [serve] extra.
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
-#: 10 Mio: a CSV of the 35 000 communes of France is about 4 Mio.
-DEFAULT_MAX_BODY = 10 * 1024 * 1024
-DEFAULT_MAX_ROWS = 50_000
 
 EXIT_INPUT = 1
 EXIT_USAGE = 2
@@ -199,22 +195,6 @@ def _report_input_error(error: InputError, output_format: str, out: TextIO) -> N
     print(f"cms-law : {error}", file=sys.stderr)
 
 
-def input_error_as_dict(error: InputError) -> dict[str, Any]:
-    """The problems of an invalid input, as ``--format json`` prints them (and HTTP returns them)."""
-    return {"erreurs": [{"champ": p.champ, "message": p.message} for p in error.problemes]}
-
-
-def conventions_from_pairs(pairs: Sequence[str], field: str = "--convention") -> dict[str, str]:
-    """``NOM=OPTION`` pairs (``--convention``, or the query of an HTTP request) as a mapping."""
-    chosen: dict[str, str] = {}
-    for pair in pairs:
-        name, separator, option = pair.partition("=")
-        if not separator or not name or not option:
-            raise InputError([Problem(field, "la forme NOM=OPTION est attendue", pair)])
-        chosen[name.strip()] = option.strip()
-    return chosen
-
-
 def _evaluate(arguments: argparse.Namespace, out: TextIO) -> int:
     commune = read_file(arguments.file)
     result = evaluate(commune, arguments.period, conventions_from_pairs(arguments.convention), date=arguments.date)
@@ -276,59 +256,6 @@ def _history(arguments: argparse.Namespace, out: TextIO) -> int:
         except OSError as error:
             raise InputError([Problem("--chart", f"écriture impossible : {error.strerror}", arguments.chart)]) from None
     return 0 if result.complete else EXIT_INPUT
-
-
-def rules_as_data(book: RuleBook) -> dict[str, Any]:
-    """Every rule, parameter and convention with its citations, validity and text provenance."""
-
-    def validity(period: Any) -> dict[str, Any]:
-        return {"debut": period.debut.isoformat(), "fin": period.fin.isoformat() if period.fin else None}
-
-    return {
-        "regimes": [
-            {"id": regime.id, "titre": regime.titre, "validite": validity(regime.validite)}
-            for regime in book.regimes
-        ],
-        "regles": [
-            {
-                "id": rule.id,
-                "titre": rule.titre,
-                "fichier": rule.fichier,
-                "validite": validity(rule.validite),
-                "citations": [citation_as_dict(c) for c in rule.citations],
-                "si": rule.si.source if rule.si else None,
-                "alors": {name: formula.source for name, formula in rule.alors.items()},
-                "exception_de": list(rule.exception_de),
-            }
-            for rule in book.regles
-        ],
-        "parametres": [
-            {
-                "nom": parameter.nom,
-                "titre": parameter.titre,
-                # Several article versions may set the same parameter: each entry says which, when.
-                "fichier": parameter.fichier,
-                "validite": validity(parameter.validite),
-                "citations": [citation_as_dict(c) for c in parameter.citations],
-                "valeurs": [
-                    {"depuis": v.depuis.isoformat(), "valeur": json_value(v.valeur, parameter.type)}
-                    for v in parameter.valeurs
-                ],
-            }
-            for parameter in book.parametres
-        ],
-        "conventions": [
-            {
-                "nom": convention.nom,
-                "titre": convention.titre,
-                "interprete": [citation_as_dict(c) for c in convention.interprete],
-                "justification": convention.justification,
-                "options": dict(convention.options),
-                "defaut": convention.defaut,
-            }
-            for convention in book.conventions.values()
-        ],
-    }
 
 
 def _rules(arguments: argparse.Namespace, out: TextIO) -> int:

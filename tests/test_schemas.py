@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cms_law import RuleBook, evaluate, load_rulebook
+from cms_law.cases import load_cases, load_contract_cases
 from cms_law.cli import main
 from cms_law.contract import check_contract
 from cms_law.errors import InputError
@@ -25,7 +26,6 @@ from cms_law.inputs import convert
 from cms_law.loader import rules_root
 from cms_law.schemas import INTEGER_TEXT, NAMES, RATE_TEXT, schema
 from conftest import EXAMPLES
-from legal_cases import load_cases, load_contract_cases
 
 
 def plain(value: Any) -> Any:
@@ -124,7 +124,7 @@ def test_batch_rows_and_error_rows(name: str, explain: bool, tmp_path: Path) -> 
     assert bool(rejected) == (name == "communes_avec_erreurs.csv")
 
 
-CASES = load_cases()
+CASES = load_cases(Path(__file__).parent / "cas")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
@@ -132,7 +132,7 @@ def test_legal_case_input_and_result(case: Any) -> None:
     if case.erreur is not None:
         with pytest.raises(InputError) as raised:
             evaluate(case.entree, case.periode, case.conventions)
-        from cms_law.cli import input_error_as_dict
+        from cms_law.explain import input_error_as_dict
 
         assert not problems("erreurs", input_error_as_dict(raised.value))
         return
@@ -140,7 +140,7 @@ def test_legal_case_input_and_result(case: Any) -> None:
     assert not problems("resultat", evaluate(case.entree, case.periode, case.conventions).as_dict()), case.id
 
 
-CONTRACT_CASES = load_contract_cases()
+CONTRACT_CASES = load_contract_cases(Path(__file__).parent / "cas_contrats")
 
 
 @pytest.mark.parametrize("case", CONTRACT_CASES, ids=[case.id for case in CONTRACT_CASES])

@@ -10,19 +10,27 @@ mapping of errors to HTTP answers, ``app`` the routes (the only module that impo
 
 from __future__ import annotations
 
+from typing import Any
+
+from .settings import Settings
+
 MISSING_EXTRA = (
     "le serveur web n'est pas installé (Starlette et uvicorn) : pip install -e '.[serve]'"
     " dans le dépôt, ou pip install 'cms-law[serve]'"
 )
 
-try:
-    import starlette  # noqa: F401
-    import uvicorn  # noqa: F401
-except ImportError as error:  # pragma: no cover - the tests install the extra
-    raise ImportError(MISSING_EXTRA) from error
-
-from .app import create_app
-from .server import run
-from .settings import Settings
-
 __all__ = ["MISSING_EXTRA", "Settings", "create_app", "run"]
+
+
+def __getattr__(name: str) -> Any:
+    """``create_app`` and ``run`` import the web framework on first use, naming the extra if it is missing."""
+    if name not in ("create_app", "run"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        from .app import create_app
+        from .server import run
+    except ImportError as error:
+        if error.name and error.name.split(".")[0] in ("starlette", "uvicorn", "anyio"):
+            raise ImportError(MISSING_EXTRA) from error
+        raise
+    return {"create_app": create_app, "run": run}[name]

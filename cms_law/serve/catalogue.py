@@ -16,7 +16,7 @@ import attrs
 import yaml
 
 from .. import __version__
-from ..cli import rules_as_data
+from ..explain import rules_as_data
 from ..loader import SAFE_LOADER
 from ..model import RuleBook
 from ..schemas import all_schemas

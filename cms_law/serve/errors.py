@@ -13,8 +13,8 @@ import logging
 import uuid
 from typing import Any
 
-from ..cli import input_error_as_dict
 from ..errors import CmsLawError, InputError, RuleFileError
+from ..explain import input_error_as_dict
 
 LOG = logging.getLogger("cms_law.serve")
 

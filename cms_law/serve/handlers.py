@@ -20,12 +20,11 @@ from typing import Any
 import attrs
 
 from .. import batch
-from ..cli import conventions_from_pairs
 from ..contract import check_contract as check
 from ..epci import evaluate_epci as evaluate_set
 from ..errors import InputError, Problem
 from ..evaluator import evaluate as evaluate_commune
-from ..evaluator import parse_period, regime_for, resolve_conventions
+from ..evaluator import conventions_from_pairs, parse_period, regime_for, resolve_conventions
 from ..explain import to_json
 from ..history import commune_history
 from ..history import diff as law_diff

@@ -1,4 +1,8 @@
-"""The service's settings: where it listens and the limits a request must stay within."""
+"""The service's settings: where it listens and the limits a request must stay within.
+
+No web framework here: the command line reads these defaults for ``cms-law serve --help``, also
+where the extra ``[serve]`` is not installed.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ import os
 
 import attrs
 
-from ..cli import DEFAULT_HOST, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, DEFAULT_PORT
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+#: 10 Mio: a CSV of the 35 000 communes of France is about 4 Mio.
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+DEFAULT_MAX_ROWS = 50_000
 
 #: How the settings reach each worker process that uvicorn starts (one JSON object).
 ENVIRONMENT_VARIABLE = "CMS_LAW_SERVE_SETTINGS"
