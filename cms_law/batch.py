@@ -123,6 +123,11 @@ def read_csv(path: str | Path, book: RuleBook) -> CsvSource:
         data = path.read_bytes()
     except OSError as error:
         raise InputError([Problem("fichier", f"lecture impossible de {path} : {error.strerror}")]) from None
+    return parse_csv(data, path, book)
+
+
+def parse_csv(data: bytes, path: Path, book: RuleBook) -> CsvSource:
+    """:func:`read_csv` of bytes already read (an HTTP request's body); ``path`` names them in errors."""
     text, encoding = _decode(data, path)
     header_line = next(iter(_Lines(text)), "")
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
@@ -615,11 +620,15 @@ def run(
     return summary
 
 
+def rejected_row(outcome: RowOutcome) -> dict[str, Any]:
+    """A rejected row as the JSON errors file holds it: its identification and its problems."""
+    problems = [{"champ": c, "message": m, "valeur": v} for c, m, v in outcome.problemes]
+    return {"ligne": outcome.ligne, "nom": outcome.nom, "code_insee": outcome.code_insee, "erreurs": problems}
+
+
 def _write_problems(outcome: RowOutcome, output_format: str, writer: Any, stream: TextIO) -> None:
     if output_format == "json":
-        problems = [{"champ": c, "message": m, "valeur": v} for c, m, v in outcome.problemes]
-        row = {"ligne": outcome.ligne, "nom": outcome.nom, "code_insee": outcome.code_insee, "erreurs": problems}
-        stream.write(to_json(row, indent=None) + "\n")
+        stream.write(to_json(rejected_row(outcome), indent=None) + "\n")
         return
     for champ, message, valeur in outcome.problemes:
         writer.writerow([outcome.ligne, outcome.nom, outcome.code_insee, champ, message, valeur])

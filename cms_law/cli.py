@@ -1,4 +1,4 @@
-"""The command line: ``cms-law evaluate``, ``cms-law batch``, ``cms-law rules``.
+"""The command line: ``cms-law evaluate``, ``cms-law batch``, ``cms-law rules``, ``cms-law serve``…
 
 Exit codes: 0 success; 1 invalid input (every problem is printed, each naming its field);
 2 wrong usage of the command; 3 invalid rule files or a failing rule (a defect to report);
@@ -19,12 +19,17 @@ from . import __version__, batch
 from .errors import CmsLawError, InputError, Problem, RuleFileError
 from .contract import check_contract
 from .epci import evaluate_epci
-from .evaluator import evaluate
-from .explain import citation_as_dict, french, json_value, to_json
+from .evaluator import conventions_from_pairs, evaluate
+from .explain import french, input_error_as_dict, rules_as_data, to_json
 from .history import commune_history, diff
 from .inputs import read_file
 from .loader import load_rulebook
-from .model import PROVENANCES, RuleBook
+from .model import PROVENANCES
+from .schemas import NAMES as SCHEMA_NAMES
+from .schemas import schema
+# The server's settings need no web framework: « cms-law serve --help » works without the extra.
+from .serve.settings import DEFAULT_HOST, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, DEFAULT_PORT
+
 
 EXIT_INPUT = 1
 EXIT_USAGE = 2
@@ -121,6 +126,31 @@ def _parser() -> argparse.ArgumentParser:
 
     rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
     rules_command.add_argument("--format", choices=("text", "json"), default="text")
+
+    schema_names = "\n".join(f"  {name:<20} {text}" for name, text in SCHEMA_NAMES.items())
+    schema_command = commands.add_parser(
+        "schema",
+        help="afficher un schéma JSON (draft 2020-12) d'un fichier d'entrée, d'un résultat ou des fichiers de règles",
+        epilog=f"schémas :\n{schema_names}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schema_command.add_argument("name", metavar="NOM", help="le schéma (liste ci-dessous)")
+
+    serve_command = commands.add_parser(
+        "serve",
+        help="servir l'API web et la page française (installer l'extra : pip install -e '.[serve]')",
+    )
+    serve_command.add_argument("--host", default=DEFAULT_HOST, help=f"adresse d'écoute (défaut : {DEFAULT_HOST}, cette machine seule)")
+    serve_command.add_argument("--port", type=_positive, default=DEFAULT_PORT, help=f"port (défaut : {DEFAULT_PORT})")
+    serve_command.add_argument("--workers", type=_positive, default=1, metavar="N", help="processus serveurs (défaut : 1)")
+    serve_command.add_argument(
+        "--max-body", type=_positive, default=DEFAULT_MAX_BODY, metavar="OCTETS",
+        help=f"taille maximale du corps d'une requête (défaut : {DEFAULT_MAX_BODY} octets)",
+    )
+    serve_command.add_argument(
+        "--max-rows", type=_positive, default=DEFAULT_MAX_ROWS, metavar="N",
+        help=f"lignes au plus dans un lot envoyé à POST /lot (défaut : {DEFAULT_MAX_ROWS})",
+    )
     return parser
 
 
@@ -149,7 +179,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     try:
         return COMMANDS[arguments.command](arguments, out)
     except InputError as error:
-        _report_input_error(error, arguments.format, out)
+        _report_input_error(error, getattr(arguments, "format", "text"), out)
         return EXIT_INPUT
     except RuleFileError as error:
         print(f"cms-law : fichiers de règles invalides : {error}", file=sys.stderr)
@@ -161,37 +191,26 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 
 def _report_input_error(error: InputError, output_format: str, out: TextIO) -> None:
     if output_format == "json":
-        problems = [{"champ": p.champ, "message": p.message} for p in error.problemes]
-        print(to_json({"erreurs": problems}), file=out)
+        print(to_json(input_error_as_dict(error)), file=out)
     print(f"cms-law : {error}", file=sys.stderr)
-
-
-def _conventions(pairs: Sequence[str]) -> dict[str, str]:
-    chosen: dict[str, str] = {}
-    for pair in pairs:
-        name, separator, option = pair.partition("=")
-        if not separator or not name or not option:
-            raise InputError([Problem("--convention", "la forme NOM=OPTION est attendue", pair)])
-        chosen[name.strip()] = option.strip()
-    return chosen
 
 
 def _evaluate(arguments: argparse.Namespace, out: TextIO) -> int:
     commune = read_file(arguments.file)
-    result = evaluate(commune, arguments.period, _conventions(arguments.convention), date=arguments.date)
+    result = evaluate(commune, arguments.period, conventions_from_pairs(arguments.convention), date=arguments.date)
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
 
 
 def _evaluate_epci(arguments: argparse.Namespace, out: TextIO) -> int:
-    result = evaluate_epci(read_file(arguments.file), arguments.period, _conventions(arguments.convention))
+    result = evaluate_epci(read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention))
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
 
 
 def _check_contract(arguments: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when the contract is lawful, 5 when it is not (or cannot be shown to be)."""
-    result = check_contract(read_file(arguments.file), arguments.period, _conventions(arguments.convention))
+    result = check_contract(read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention))
     rendered = {"json": lambda: result.to_json() + "\n", "csv": result.csv, "text": result.texte}
     out.write(rendered[arguments.format]())
     return 0 if result.valide else EXIT_CONTRACT_REFUSED
@@ -202,7 +221,7 @@ def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
         arguments.file,
         arguments.output,
         period=arguments.period,
-        conventions=_conventions(arguments.convention),
+        conventions=conventions_from_pairs(arguments.convention),
         output_format=arguments.format,
         explain=arguments.explain,
         errors_path=arguments.errors,
@@ -225,7 +244,7 @@ def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
 def _history(arguments: argparse.Namespace, out: TextIO) -> int:
     """The table (or JSON, CSV) of every period, even if some could not be evaluated (exit code 1)."""
     result = commune_history(
-        read_file(arguments.file), arguments.first, arguments.last, _conventions(arguments.convention)
+        read_file(arguments.file), arguments.first, arguments.last, conventions_from_pairs(arguments.convention)
     )
     if arguments.format == "json":
         out.write(result.to_json() + "\n")
@@ -237,59 +256,6 @@ def _history(arguments: argparse.Namespace, out: TextIO) -> int:
         except OSError as error:
             raise InputError([Problem("--chart", f"écriture impossible : {error.strerror}", arguments.chart)]) from None
     return 0 if result.complete else EXIT_INPUT
-
-
-def rules_as_data(book: RuleBook) -> dict[str, Any]:
-    """Every rule, parameter and convention with its citations, validity and text provenance."""
-
-    def validity(period: Any) -> dict[str, Any]:
-        return {"debut": period.debut.isoformat(), "fin": period.fin.isoformat() if period.fin else None}
-
-    return {
-        "regimes": [
-            {"id": regime.id, "titre": regime.titre, "validite": validity(regime.validite)}
-            for regime in book.regimes
-        ],
-        "regles": [
-            {
-                "id": rule.id,
-                "titre": rule.titre,
-                "fichier": rule.fichier,
-                "validite": validity(rule.validite),
-                "citations": [citation_as_dict(c) for c in rule.citations],
-                "si": rule.si.source if rule.si else None,
-                "alors": {name: formula.source for name, formula in rule.alors.items()},
-                "exception_de": list(rule.exception_de),
-            }
-            for rule in book.regles
-        ],
-        "parametres": [
-            {
-                "nom": parameter.nom,
-                "titre": parameter.titre,
-                # Several article versions may set the same parameter: each entry says which, when.
-                "fichier": parameter.fichier,
-                "validite": validity(parameter.validite),
-                "citations": [citation_as_dict(c) for c in parameter.citations],
-                "valeurs": [
-                    {"depuis": v.depuis.isoformat(), "valeur": json_value(v.valeur, parameter.type)}
-                    for v in parameter.valeurs
-                ],
-            }
-            for parameter in book.parametres
-        ],
-        "conventions": [
-            {
-                "nom": convention.nom,
-                "titre": convention.titre,
-                "interprete": [citation_as_dict(c) for c in convention.interprete],
-                "justification": convention.justification,
-                "options": dict(convention.options),
-                "defaut": convention.defaut,
-            }
-            for convention in book.conventions.values()
-        ],
-    }
 
 
 def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
@@ -312,6 +278,26 @@ def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _schema(arguments: argparse.Namespace, out: TextIO) -> int:
+    if arguments.name not in SCHEMA_NAMES:
+        print(f"cms-law schema : schéma inconnu « {arguments.name} » (schémas : {', '.join(SCHEMA_NAMES)})",
+              file=sys.stderr)
+        return EXIT_USAGE
+    out.write(to_json(schema(arguments.name)) + "\n")
+    return 0
+
+
+def _serve(arguments: argparse.Namespace, out: TextIO) -> int:
+    """Imported here only: the web server is an extra that a user of the library may not have."""
+    try:
+        from .serve import Settings, run
+    except ImportError as error:
+        print(f"cms-law serve : {error}", file=sys.stderr)
+        return EXIT_USAGE
+    run(Settings(arguments.host, arguments.port, arguments.workers, arguments.max_body, arguments.max_rows))
+    return 0
+
+
 #: Each subcommand's handler.
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "evaluate": _evaluate,
@@ -321,4 +307,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "diff": _diff,
     "history": _history,
     "rules": _rules,
+    "schema": _schema,
+    "serve": _serve,
 }

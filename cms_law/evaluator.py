@@ -131,6 +131,17 @@ def _parse_date(value: dt.date | str) -> dt.date:
         raise InputError([Problem("date", "une date de la forme AAAA-MM-JJ est attendue (ex. 2021-06-01)", value)]) from None
 
 
+def conventions_from_pairs(pairs: Sequence[str], field: str = "--convention") -> dict[str, str]:
+    """``NOM=OPTION`` pairs (``--convention``, or the query of an HTTP request) as a mapping."""
+    chosen: dict[str, str] = {}
+    for pair in pairs:
+        name, separator, option = pair.partition("=")
+        if not separator or not name or not option:
+            raise InputError([Problem(field, "la forme NOM=OPTION est attendue", pair)])
+        chosen[name.strip()] = option.strip()
+    return chosen
+
+
 def resolve_conventions(book: RuleBook, overrides: Mapping[str, str] | None) -> tuple[dict[str, str], list[Problem]]:
     chosen = {name: convention.defaut for name, convention in book.conventions.items()}
     problems = []

@@ -16,6 +16,7 @@ from cms_law import load_rulebook
 from cms_law.docs.articles import LEGIFRANCE
 from cms_law.docs.labels import version_path
 from cms_law.docs.markup import GENERATED
+from cms_law.schemas import NAMES
 
 DOCS = Path(__file__).parent.parent / "docs"
 
@@ -60,6 +61,11 @@ def test_the_site_builds_and_shows_the_law_its_rules_and_the_coverage(tmp_path: 
     assert "L302-8.VII.1° — " + rule.titre in rules_page  # its own section
     assert "Exemple calculé par le moteur" in rules_page
     assert "Cas de test qui appliquent cette règle" in rules_page
+
+    schemas = _text(out / GENERATED / "schemas.html")
+    for name in NAMES:  # each schema, as cms-law schema prints it, written from the rule book
+        assert f"cms-law schema {name}" in schemas
+    assert load_rulebook().entrees[0].libelle in schemas
 
     coverage = _text(out / GENERATED / "couverture.html")
     assert "Alinéas qu'aucune règle n'encode" in coverage

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).parent.parent / "cms_law"
 #: From the bottom up. A module is placed by its first name under cms_law/ (``loader`` for
 #: cms_law/loader/reader.py, ``__init__`` for the package itself).
 LAYERS: list[tuple[str, ...]] = [
-    ("_vendor", "rules"),  # third-party code shipped inside, and the law's folder (data)
+    ("_vendor", "rules", "examples"),  # third-party code shipped inside; the law's and the examples' folders (data)
     ("errors",),
     ("language",),  # the formula language: grammar, tree, values
     ("codegen",),  # its trees written as Python
@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("compiler",),
     ("reasoning", "evaluator", "epci", "contract"),
     ("explain",),
-    ("__init__", "__main__", "cli", "batch", "history", "cases", "docs", "sphinxext"),
+    ("__init__", "__main__", "cli", "batch", "history", "cases", "docs", "sphinxext", "schemas", "serve"),
 ]
 LAYER_OF = {name: index for index, names in enumerate(LAYERS) for name in names}
 

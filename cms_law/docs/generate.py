@@ -18,6 +18,7 @@ from .index import index_page, summary_page
 from .labels import version_path
 from .markup import GENERATED
 from .rules import rules_page
+from .schemas import schemas_page
 from .site import Site
 from .vocabulary import vocabulary_page
 
@@ -31,6 +32,7 @@ def generate(app: Sphinx) -> None:
         "index.rst": index_page(site),
         "vocabulaire.rst": vocabulary_page(site),
         "couverture.rst": coverage_page(site),
+        "schemas.rst": schemas_page(book),
         "cas/index.rst": cases_index_page(site, folder),
     }
     for version in book.articles:

@@ -38,6 +38,10 @@ def case_label(case_id: str) -> str:
     return _label("cas", case_id)
 
 
+def schema_label(name: str) -> str:
+    return _label("schema", name)
+
+
 def source_label(version: ArticleVersion, source: str) -> str:
     return _label("source", version_path(version), source)
 

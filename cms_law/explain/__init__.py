@@ -19,7 +19,9 @@ from .data import (
     epci_as_dict,
     evaluation_as_dict,
     evaluation_figures,
+    input_error_as_dict,
     json_value,
+    rules_as_data,
     step_as_dict,
 )
 from .text import (
@@ -58,10 +60,12 @@ __all__ = [
     "exact_decimal",
     "fill",
     "french",
+    "input_error_as_dict",
     "json_value",
     "render_contract_text",
     "render_epci_text",
     "render_text",
+    "rules_as_data",
     "sentence",
     "step_as_dict",
     "summary",

@@ -17,6 +17,7 @@ from ..contract import ContractCheck, Finding
 from ..epci import AggregateResult, EpciEvaluation
 from ..expressions import Value
 from ..french import exact_decimal
+from ..errors import InputError
 from ..model import Citation, DerogationResult, Evaluation, RuleBook, Step
 from .text import aggregate_text, column_kind
 
@@ -215,3 +216,64 @@ def contract_table_csv(check: ContractCheck) -> str:
         data = _table_row(row, book)
         writer.writerow(["" if data.get(key) is None else data[key] for key in keys])
     return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- the rule book, an invalid input
+
+
+def rules_as_data(book: RuleBook) -> dict[str, Any]:
+    """Every rule, parameter and convention with its citations, validity and text provenance."""
+
+    def validity(period: Any) -> dict[str, Any]:
+        return {"debut": period.debut.isoformat(), "fin": period.fin.isoformat() if period.fin else None}
+
+    return {
+        "regimes": [
+            {"id": regime.id, "titre": regime.titre, "validite": validity(regime.validite)}
+            for regime in book.regimes
+        ],
+        "regles": [
+            {
+                "id": rule.id,
+                "titre": rule.titre,
+                "fichier": rule.fichier,
+                "validite": validity(rule.validite),
+                "citations": [citation_as_dict(c) for c in rule.citations],
+                "si": rule.si.source if rule.si else None,
+                "alors": {name: formula.source for name, formula in rule.alors.items()},
+                "exception_de": list(rule.exception_de),
+            }
+            for rule in book.regles
+        ],
+        "parametres": [
+            {
+                "nom": parameter.nom,
+                "titre": parameter.titre,
+                # Several article versions may set the same parameter: each entry says which, when.
+                "fichier": parameter.fichier,
+                "validite": validity(parameter.validite),
+                "citations": [citation_as_dict(c) for c in parameter.citations],
+                "valeurs": [
+                    {"depuis": v.depuis.isoformat(), "valeur": json_value(v.valeur, parameter.type)}
+                    for v in parameter.valeurs
+                ],
+            }
+            for parameter in book.parametres
+        ],
+        "conventions": [
+            {
+                "nom": convention.nom,
+                "titre": convention.titre,
+                "interprete": [citation_as_dict(c) for c in convention.interprete],
+                "justification": convention.justification,
+                "options": dict(convention.options),
+                "defaut": convention.defaut,
+            }
+            for convention in book.conventions.values()
+        ],
+    }
+
+
+def input_error_as_dict(error: InputError) -> dict[str, Any]:
+    """The problems of an invalid input, as ``--format json`` prints them (and HTTP returns them)."""
+    return {"erreurs": [{"champ": p.champ, "message": p.message} for p in error.problemes]}
