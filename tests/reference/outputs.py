@@ -90,6 +90,8 @@ def _text(path: Path) -> str:
 def example_outputs() -> Iterator[tuple[str, str]]:
     """Each example through each command that reads it, keyed ``exemple:FILE:COMMAND``."""
     for path in sorted(EXAMPLES.iterdir()):
+        if path.suffix not in (".yaml", ".json", ".csv"):  # the folder is also the package cms_law.examples
+            continue
         if ".erreurs." in path.name:  # what a batch run to the standard output leaves beside its input
             continue
         if path.suffix == ".csv":
