@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 _RENDERERS: dict[tuple[type, str], Callable[..., Any]] = {}
 
 
@@ -31,8 +33,40 @@ def render(result: object, view: str, *arguments: Any) -> Any:
 
 
 def to_json(data: Any, indent: int | None = 2) -> str:
-    """JSON-ready data as JSON text, accented letters kept as they are."""
+    """JSON-ready data as JSON text, accented letters kept as they are.
+
+    The indented form is written by orjson at a tenth of the standard module's cost (indenting a
+    full explanation in pure Python took longer than computing it), byte for byte as
+    ``json.dumps(…, ensure_ascii=False, indent=2)`` writes it, which remains the definition of the
+    format. orjson writes binary numbers differently (``1e-5``, and ``null`` for NaN), refuses
+    integers beyond 64 bits, keys that are not text and lone surrogates: data holding anything but
+    plain dicts, lists, texts, integers, booleans and nulls — which a result never does — is
+    written by the standard module. So is the compact form (JSON lines), whose separators orjson
+    cannot write.
+    """
+    if indent == 2 and _plain(data):
+        try:
+            return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+        except TypeError:
+            pass
     return json.dumps(data, ensure_ascii=False, indent=indent)
+
+
+_PLAIN_LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _plain(data: Any) -> bool:
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        kind = type(value)
+        if kind is dict:
+            pending.extend(value.values())
+        elif kind is list or kind is tuple:
+            pending.extend(value)
+        elif kind not in _PLAIN_LEAVES:
+            return False
+    return True
 
 
 class Rendered:
