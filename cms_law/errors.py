@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 
 import attrs
@@ -11,13 +12,35 @@ class CmsLawError(Exception):
     """Base class of every error of the library."""
 
 
-class RuleFileError(CmsLawError):
-    """A rule file is invalid. The message names the file and, where there is one, the rule."""
+#: An error message quotes at most this many characters of a value it received.
+QUOTE_LIMIT = 80
+#: And is itself at most this long: a rule folder may be hostile, its errors stay readable.
+MESSAGE_LIMIT = 2_000
 
-    def __init__(self, fichier: str, message: str, element: str | None = None) -> None:
+
+#: repr with every part bounded: a value built of YAML aliases may be huge once expanded.
+_SHORT_REPR = reprlib.Repr()  # (keyword arguments only from Python 3.12)
+_SHORT_REPR.maxlevel, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 3, QUOTE_LIMIT, QUOTE_LIMIT
+_SHORT_REPR.maxdict = _SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxset = 4
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A received value as an error message shows it: its repr, cut to a short prefix."""
+    shown = _SHORT_REPR.repr(value)
+    return shown if len(shown) <= limit else f"{shown[:limit]}…"
+
+
+class RuleFileError(CmsLawError):
+    """A rule file is invalid. The message names the file, the line where it is known and, where
+    there is one, the rule."""
+
+    def __init__(self, fichier: str, message: str, element: str | None = None, ligne: int | None = None) -> None:
         self.fichier = fichier
         self.element = element
-        where = f"{fichier}, {element}" if element else fichier
+        self.ligne = ligne
+        where = ", ".join(part for part in (fichier, f"ligne {ligne}" if ligne else None, element) if part)
+        if len(message) > MESSAGE_LIMIT:
+            message = f"{message[:MESSAGE_LIMIT]} […]"
         super().__init__(f"{where} : {message}")
 
 

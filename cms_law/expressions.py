@@ -37,7 +37,7 @@ from collections.abc import Callable
 import attrs
 
 from .codegen import expression_function
-from .errors import EvaluationError
+from .errors import EvaluationError, quoted
 from .language import (
     FUNCTION_NAMES,
     FUNCTIONS,
@@ -94,7 +94,7 @@ class Expression:
 def parse(source: str) -> Expression:
     """Parse ``source``; raise :class:`ExpressionSyntaxError` naming the position on failure."""
     if not isinstance(source, str):
-        raise ExpressionSyntaxError(f"une expression doit être un texte, pas {str(source)[:40]!r}")
+        raise ExpressionSyntaxError(f"une expression doit être un texte, pas {quoted(source, 40)}")
     if len(source) > MAX_LENGTH:
         raise ExpressionSyntaxError(
             f"expression trop longue : {len(source)} caractères, au plus {MAX_LENGTH} ({excerpt(source)})"

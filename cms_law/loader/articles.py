@@ -15,9 +15,9 @@ from typing import Any
 
 import attrs
 
-from ..errors import RuleFileError
+from ..errors import RuleFileError, quoted
 from ..model import PROVENANCES, Alinea, ArticleVersion, Citation, Law
-from .reader import Reader, load_yaml, pairs
+from .reader import MAX_ARTICLE_FILES, Reader, load_yaml, pairs
 
 
 _ALINEA_ID = re.compile(
@@ -44,7 +44,9 @@ def load_articles(root: Traversable, lois: Mapping[str, Law]) -> tuple[ArticleFi
 
 
 def article_files(root: Traversable) -> Iterable[tuple[str, Traversable]]:
-    """Each rule file of an article version, by its path under ``root`` (``cch/L302-8/2022-02-23.yaml``)."""
+    """Each rule file of an article version, by its path under ``root`` (``cch/L302-8/2022-02-23.yaml``);
+    more than MAX_ARTICLE_FILES is an error (a folder is data a user may send)."""
+    count = 0
     for code in sorted((entry for entry in root.iterdir() if entry.is_dir()), key=lambda e: e.name):
         if code.name.startswith(("_", ".")):
             continue
@@ -53,6 +55,9 @@ def article_files(root: Traversable) -> Iterable[tuple[str, Traversable]]:
                 continue
             for version in article.iterdir():
                 if version.name.endswith(".yaml"):
+                    count += 1
+                    if count > MAX_ARTICLE_FILES:
+                        raise RuleFileError(code.name, f"plus de {MAX_ARTICLE_FILES} fichiers de versions d'articles")
                     yield f"{code.name}/{article.name}/{version.name}", version
 
 
@@ -126,7 +131,7 @@ def _load_alinea(raw: object, name: str, sources: Mapping[str, str]) -> Alinea:
         raise reader.error(f"source inconnue « {source} »")
     number = data.get("alinea")
     if number is not None and (not isinstance(number, int) or isinstance(number, bool) or number < 1):
-        raise reader.error(f"alinea : un entier positif est attendu, reçu {number!r}")
+        raise reader.error(f"alinea : un entier positif est attendu, reçu {quoted(number)}")
     return Alinea(
         id=alinea_id,
         section=str(data["section"]) if data["section"] is not None else None,
@@ -170,7 +175,7 @@ class CitationResolver:
                 raise reader.error(f"citation : aucune version de l'article {target_name} en vigueur le {day}")
             target = found[0]
         else:
-            raise reader.error(f"citation invalide {reference!r}")
+            raise reader.error(f"citation invalide {quoted(reference)}")
         alinea = target.alinea(str(alinea_id))
         if alinea is None:
             raise reader.error(

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import string
 from collections.abc import Callable, Iterable
 
 from .. import expressions
+from ..language import excerpt
 from ..errors import RuleFileError
 from ..model import Fragment, Rule, RuleBook
 from .laws import FILE as LAWS_FILE
@@ -27,9 +29,49 @@ def check_book(book: RuleBook) -> None:
     _check_rules(book)
 
 
+#: A template's field may be padded to at most this width (``{nom:>12}``): a width of 300 000 000
+#: would build 300 MB of text at every evaluation.
+MAX_TEMPLATE_WIDTH = 40
+_FORMAT_SPEC = re.compile(r"(?:.?[<>^])?(?P<width>[0-9]*)(?:\.(?P<precision>[0-9]+))?", re.DOTALL)
+
+
+class TemplateError(ValueError):
+    """A French template that the loader refuses; the message says why."""
+
+
 def template_names(template: str) -> set[str]:
-    """The names a French explanation template refers to (``{taux_cible}``)."""
-    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    """The names a French explanation template refers to (``{taux_cible}``); a template that is
+    not well formed, converts a value (``{x!r}``) or pads it beyond MAX_TEMPLATE_WIDTH is refused."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise TemplateError(f"modèle de texte mal formé ({error} ; écrire « {{{{ » pour une accolade)") from None
+    names = set()
+    for _, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if not field:
+            raise TemplateError("modèle de texte : « {} » sans nom")
+        if conversion:
+            raise TemplateError(f"modèle de texte : « {{{excerpt(field, 40)}!{conversion}}} » : conversion non admise")
+        match = _FORMAT_SPEC.fullmatch(spec or "")
+        too_wide = match is not None and any(
+            len(group) > 2 or int(group) > MAX_TEMPLATE_WIDTH for group in match.group("width", "precision") if group
+        )
+        if match is None or too_wide:
+            raise TemplateError(
+                f"modèle de texte : format « {excerpt(spec or '', 40)} » de « {excerpt(field, 40)} » refusé"
+                f" (admis : alignement <, > ou ^ et largeur d'au plus {MAX_TEMPLATE_WIDTH})"
+            )
+        names.add(field)
+    return names
+
+
+def _names_of(template: str, fail: Callable[[str], RuleFileError]) -> set[str]:
+    try:
+        return template_names(template)
+    except TemplateError as error:
+        raise fail(str(error)) from None
 
 
 def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> None:
@@ -60,16 +102,18 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
     if book.parameter(book.periode["premiere_annee"]) is None:
         raise RuleFileError(LAWS_FILE, f"« {book.periode['premiere_annee']} » n'est pas un paramètre", "periode.premiere_annee")
     for rule in book.regles:
-        fail = functools.partial(RuleFileError, rule.fichier, element=f"règle {rule.id}")
+        fail = functools.partial(RuleFileError, rule.fichier, element=f"règle {rule.id}", ligne=rule.ligne)
         require(rule.reads, fail)
-        require(template_names(rule.explication), fail)
+        require(_names_of(rule.explication, fail), fail)
         inputs = {field.variable for field in book.entrees}
         for name in rule.alors:
             if name not in book.variables or name in inputs:
                 raise fail(f"« alors » conclut « {name} », qui n'est pas une variable déclarée dans vocabulaire.yaml")
     for verification in book.verifications:
-        fail = functools.partial(RuleFileError, verification.fichier, element=f"vérification {verification.id}")
-        require(verification.condition.names | template_names(verification.message), fail)
+        fail = functools.partial(
+            RuleFileError, verification.fichier, element=f"vérification {verification.id}", ligne=verification.ligne
+        )
+        require(verification.condition.names | _names_of(verification.message, fail), fail)
     for column in book.tableau_contrat:
         fail = functools.partial(RuleFileError, VOCABULARY_FILE, element=f"tableau_contrat.{column.cle}")
         require(column.valeur.names, fail)
@@ -77,25 +121,27 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
         if column.total is not None and not column.total.names <= columns:
             raise fail(f"le total ne peut lire que des colonnes : {', '.join(sorted(column.total.names - columns))}")
     for aggregate in book.agregats:
-        fail = functools.partial(RuleFileError, aggregate.fichier, element=f"agrégat {aggregate.nom}")
+        fail = functools.partial(RuleFileError, aggregate.fichier, element=f"agrégat {aggregate.nom}", ligne=aggregate.ligne)
         require(aggregate.expression.names | (aggregate.parmi.names if aggregate.parmi else set()), fail)
         if aggregate.nom not in book.variables:
             raise fail(f"« {aggregate.nom} » n'est pas une variable déclarée dans vocabulaire.yaml")
     for derogation in (*book.derogations, *book.derogations_epci):
-        fail = functools.partial(RuleFileError, derogation.fichier, element=f"dérogation {derogation.id}")
+        fail = functools.partial(
+            RuleFileError, derogation.fichier, element=f"dérogation {derogation.id}", ligne=derogation.ligne
+        )
         if derogation.variable_ouverte is not None and derogation.variable_ouverte not in book.variables:
             raise fail(f"« {derogation.variable_ouverte} » n'est pas une variable déclarée dans vocabulaire.yaml")
         for condition in derogation.conditions:
             require(condition.condition.names, fail)
-        require(template_names(derogation.explication_ouverte), fail)
-        require(template_names(derogation.explication_fermee), fail)
+        require(_names_of(derogation.explication_ouverte, fail), fail)
+        require(_names_of(derogation.explication_fermee, fail), fail)
         for shown in (derogation.plancher, derogation.periodes_restantes):
             if shown is not None and shown not in book.variables:
                 raise fail(f"« {shown} » n'est pas une variable déclarée dans vocabulaire.yaml")
     for check in book.controles:
-        fail = functools.partial(RuleFileError, check.fichier, element=f"contrôle {check.champ}")
+        fail = functools.partial(RuleFileError, check.fichier, element=f"contrôle {check.champ}", ligne=check.ligne)
         require(check.condition.names, fail)
-        require(template_names(check.message), fail)
+        require(_names_of(check.message, fail), fail)
     _check_summaries(book, require)
 
 
@@ -106,7 +152,7 @@ def _check_summaries(book: RuleBook, require: Callable[[Iterable[str], Callable[
         fail = functools.partial(RuleFileError, VOCABULARY_FILE, element=f"syntheses.{where}")
         for fragment in fragments:
             names = set(fragment.si.names) if fragment.si else set()
-            for field in template_names(fragment.texte):
+            for field in _names_of(fragment.texte, fail):
                 name, _, view = field.partition(".")
                 if view and view not in SUMMARY_VIEWS:
                     raise fail(f"« {field} » : après le point, attendu {' ou '.join(SUMMARY_VIEWS)}")
@@ -147,18 +193,20 @@ def _check_rules(book: RuleBook) -> None:
                 second.fichier,
                 f"la validité chevauche celle de la même règle dans {first.fichier}",
                 f"règle {second.id}",
+                second.ligne,
             )
     ids = {rule.id for rule in book.regles}
     for rule in book.regles:
         for base in rule.exception_de:
             if base not in ids:
-                raise RuleFileError(rule.fichier, f"exception_de : règle inconnue « {base} »", f"règle {rule.id}")
+                raise RuleFileError(rule.fichier, f"exception_de : règle inconnue « {base} »", f"règle {rule.id}", rule.ligne)
             base_rule = book.rule(base)
             if base_rule is not None and not set(base_rule.alors) & set(rule.alors):
                 raise RuleFileError(
                     rule.fichier,
                     f"exception_de : « {base} » ne conclut aucune des valeurs de cette règle",
                     f"règle {rule.id}",
+                    rule.ligne,
                 )
     for day in sorted({rule.validite.debut for rule in book.regles}):
         _check_acyclic(book.rules_at(day), day)
@@ -177,7 +225,7 @@ def _check_acyclic(rules: tuple[Rule, ...], day: dt.date) -> None:
         if state.get(name) == 1:
             cycle = " → ".join([*path[path.index(name) :], name])
             rule = producers[name][0]
-            raise RuleFileError(rule.fichier, f"dépendance circulaire au {day} : {cycle}", f"règle {rule.id}")
+            raise RuleFileError(rule.fichier, f"dépendance circulaire au {day} : {cycle}", f"règle {rule.id}", rule.ligne)
         state[name] = 1
         for rule in producers.get(name, []):
             for read in rule.reads:

@@ -175,6 +175,7 @@ def _load_rules(raw: object, article: ArticleVersion, citer: CitationResolver) -
                 exception_de=tuple(exceptions if isinstance(exceptions, list) else [exceptions]),
                 explication=reader.text(spec["explication"], "explication"),
                 fichier=article.fichier,
+                ligne=reader.line,
             )
         )
     return rules
@@ -193,6 +194,7 @@ def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver) 
                 citations=citer.many(reader, spec.get("cite"), article, article.validite.debut),
                 validite=article.validite,
                 fichier=article.fichier,
+                ligne=reader.line,
             )
         )
     return checks
@@ -241,6 +243,7 @@ def _load_derogations(
                 explication_fermee=reader.text(spec["explication_fermee"], "explication_fermee"),
                 fichier=article.fichier,
                 variable_ouverte=spec.get("variable_ouverte"),
+                ligne=reader.line,
             )
         )
     return derogations
@@ -267,6 +270,7 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolv
                 validite=article.validite,
                 fichier=article.fichier,
                 pour=spec.get("pour", "epci"),
+                ligne=reader.line,
             )
         )
     return aggregates
@@ -288,6 +292,7 @@ def _load_verifications(raw: object, article: ArticleVersion, citer: CitationRes
                 message=reader.text(spec["message"], "message"),
                 validite=article.validite,
                 fichier=article.fichier,
+                ligne=reader.line,
             )
         )
     return verifications

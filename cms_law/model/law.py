@@ -209,6 +209,8 @@ class Rule:
     exception_de: tuple[str, ...]
     explication: str
     fichier: str
+    #: The line of the rule file where it is written (for error messages; not part of its meaning).
+    ligne: int | None = attrs.field(default=None, eq=False)
 
     @functools.cached_property
     def reads(self) -> frozenset[str]:
@@ -255,6 +257,8 @@ class Check:
     citations: tuple[Citation, ...]
     validite: Period
     fichier: str
+    #: The line of the rule file where it is written (for error messages; not part of its meaning).
+    ligne: int | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -296,6 +300,8 @@ class Derogation:
     fichier: str
     #: A boolean variable set to whether the derogation is open, for aggregates to count.
     variable_ouverte: str | None = None
+    #: The line of the rule file where it is written (for error messages; not part of its meaning).
+    ligne: int | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -313,6 +319,8 @@ class Aggregate:
     #: "epci": over an EPCI's communes; "contrat": over a contract's communes, reading its fields;
     #: "arrondissements": over the arrondissements a contract gives one commune.
     pour: str = "epci"
+    #: The line of the rule file where it is written (for error messages; not part of its meaning).
+    ligne: int | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -327,6 +335,8 @@ class Verification:
     message: str
     validite: Period
     fichier: str
+    #: The line of the rule file where it is written (for error messages; not part of its meaning).
+    ligne: int | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
