@@ -40,7 +40,8 @@ The engine's sharp edges, handled here
   the process; so does the same fact asserted twice: only facts that some rule consumes are ever
   asserted, each exactly once.
 * Beyond some sizes the engine crashes the process, hangs or fails with a bare error code:
-  :func:`check_capacity` refuses such rules first, with margins (see ``rules/README.md``).
+  :func:`~cms_law.loader.capacity.check_capacity` refuses such rules at load, with margins (see
+  ``rules/README.md``), and again before compiling.
 """
 
 from __future__ import annotations
@@ -57,8 +58,9 @@ import attrs
 
 from . import codegen
 from ._vendor.durable_rules import durable_rules_engine
-from .errors import CmsLawError, EvaluationError, RuleConflictError, RuleFileError
+from .errors import CmsLawError, EvaluationError, RuleConflictError
 from .language import Value
+from .loader.capacity import check_capacity
 from .model import Rule
 
 #: Engine calls are serialised: the C engine is not safe for concurrent callers.
@@ -70,57 +72,6 @@ _NOT_HANDLED, _ALREADY_OBSERVED = 1, 2
 #: Engine rulesets whose compiled ruleset was collected, deleted at the next engine call (a
 #: finalizer may run while this thread holds the lock, so it only notes them).
 _DISCARDED: list[int] = []
-
-#: What the engine takes, measured on durable_rules 2.0.28 (beyond: a crash, a hang or « error code
-#: 108 », 106 or 304), and the limits kept here, with a margin.
-ENGINE_LIMITS = {
-    "regles_moteur": (4096, 3000),  # engine rules in one ruleset (one per set of names waited for)
-    "lecteurs": (255, 200),  # engine rules waiting for one same concluded name
-    "noms_attendus": (511, 400),  # concluded names some rule reads
-    "lus_par_regle": (16, 12),  # concluded names one rule reads
-}
-
-
-def check_capacity(rules: Sequence[Rule], book: str) -> None:
-    """Refuse, with a French error naming ``book`` (and the rule or name at fault), rules in force
-    together that the engine could not take. Called by the loader for every set of rules in force
-    at some date, and again before compiling."""
-    producers = {name for rule in rules for name in rule.alors}
-    waits = {frozenset(rule.reads & producers) for rule in rules}
-    limit = {key: kept for key, (_, kept) in ENGINE_LIMITS.items()}
-    for rule in rules:
-        read = sorted(rule.reads & producers)
-        if len(read) > limit["lus_par_regle"]:
-            raise RuleFileError(
-                book,
-                f"la règle lit {len(read)} valeurs établies par d'autres règles ; le moteur en joint au plus"
-                f" {limit['lus_par_regle']} : passer par une valeur intermédiaire",
-                f"règle {rule.id} ({rule.fichier})",
-            )
-    readers: dict[str, int] = {}
-    for names in waits:
-        for name in names:
-            readers[name] = readers.get(name, 0) + 1
-    crowded = sorted(name for name, count in readers.items() if count > limit["lecteurs"])
-    if crowded:
-        raise RuleFileError(
-            book,
-            f"« {crowded[0]} » est lue par des règles attendant {readers[crowded[0]]} ensembles de valeurs"
-            f" différents ; le moteur en admet au plus {limit['lecteurs']}",
-        )
-    if len(readers) > limit["noms_attendus"]:
-        raise RuleFileError(
-            book,
-            f"{len(readers)} valeurs établies par des règles sont lues par d'autres règles à une même date ;"
-            f" le moteur en admet au plus {limit['noms_attendus']}",
-        )
-    if len(waits) > limit["regles_moteur"]:
-        raise RuleFileError(
-            book,
-            f"les {len(rules)} règles en vigueur à une même date attendent {len(waits)} ensembles de valeurs"
-            f" différents ; le moteur en admet au plus {limit['regles_moteur']}",
-        )
-
 
 # --------------------------------------------------------------------------- the engine's calls
 

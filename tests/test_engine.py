@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cms_law import EvaluationError, RuleBook, RuleConflictError, RuleFileError, evaluate, load_rulebook
-from cms_law.compiler import ENGINE_LIMITS, CompiledRuleset, check_capacity
+from cms_law.compiler import CompiledRuleset
+from cms_law.loader.capacity import ENGINE_LIMITS, check_capacity
 from cms_law.contract import check_contract
 from cms_law.epci import evaluate_epci
 from cms_law.evaluator import compiled_for, parse_period

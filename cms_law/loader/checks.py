@@ -15,6 +15,7 @@ from .. import expressions
 from ..language import excerpt
 from ..errors import RuleFileError
 from ..model import Fragment, Rule, RuleBook
+from .capacity import check_capacity
 from .laws import FILE as LAWS_FILE
 from .reader import NUMBER_TYPES, pairs
 from .vocabulary import FILE as VOCABULARY_FILE
@@ -209,7 +210,9 @@ def _check_rules(book: RuleBook) -> None:
                     rule.ligne,
                 )
     for day in sorted({rule.validite.debut for rule in book.regles}):
-        _check_acyclic(book.rules_at(day), day)
+        in_force = book.rules_at(day)
+        check_capacity(in_force, f"règles en vigueur le {day}")
+        _check_acyclic(in_force, day)
 
 
 def _check_acyclic(rules: tuple[Rule, ...], day: dt.date) -> None:

@@ -4,13 +4,13 @@ input file, the outputs, and the summaries (``syntheses``: presentation written 
 
 from __future__ import annotations
 
-import re
 from importlib.resources.abc import Traversable
 from typing import Any
 
 import attrs
 
 from ..model import Fragment, HistoryColumn, HistoryLayout, InputField, TableColumn, Total, Variable
+from .patterns import PatternError, check_pattern
 from .reader import TYPES, Reader, load_yaml
 
 FILE = "vocabulaire.yaml"
@@ -166,9 +166,9 @@ def _input_fields(reader: Reader, raw: object, section: str) -> tuple[InputField
         pattern = spec.get("motif")
         if pattern is not None:
             try:
-                re.compile(pattern)
-            except (re.error, TypeError) as error:
-                raise item.error(f"motif : expression régulière invalide ({error})") from None
+                check_pattern(pattern)
+            except PatternError as error:
+                raise item.error(f"motif refusé : {error}", "motif") from None
         fields.append(
             InputField(
                 cle=key,
