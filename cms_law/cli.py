@@ -20,11 +20,12 @@ from .errors import CmsLawError, InputError, Problem, RuleFileError
 from .contract import check_contract
 from .epci import evaluate_epci
 from .evaluator import conventions_from_pairs, evaluate
-from .explain import french, input_error_as_dict, rules_as_data, to_json
+from .explain import french, input_error_as_dict, overlaps_as_data, rules_as_data, to_json
 from .history import commune_history, diff
 from .inputs import read_file
 from .loader import load_rulebook
-from .model import PROVENANCES
+from .loader.overlaps import candidate_pairs, find_overlaps
+from .model import PROVENANCES, RuleBook
 from .schemas import NAMES as SCHEMA_NAMES
 from .schemas import schema
 # The server's settings need no web framework: « cms-law serve --help » works without the extra.
@@ -126,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
 
     rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
     rules_command.add_argument("--format", choices=("text", "json"), default="text")
+    rules_command.add_argument(
+        "--verifier",
+        action="store_true",
+        help="chercher les règles qui peuvent conclure une même valeur ensemble, sans exception_de entre elles"
+        " (code de sortie 3 si une paire est trouvée)",
+    )
 
     schema_names = "\n".join(f"  {name:<20} {text}" for name, text in SCHEMA_NAMES.items())
     schema_command = commands.add_parser(
@@ -260,6 +267,8 @@ def _history(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
     book = load_rulebook()
+    if arguments.verifier:
+        return _verify(book, arguments.format, out)
     if arguments.format == "json":
         out.write(to_json(rules_as_data(book)) + "\n")
         return 0
@@ -276,6 +285,28 @@ def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
         )
         print(f"{convention.nom} — {convention.titre} : {options}", file=out)
     return 0
+
+
+def _verify(book: RuleBook, output_format: str, out: TextIO) -> int:
+    examined = sum(1 for _ in candidate_pairs(book))
+    overlaps = find_overlaps(book)
+    if output_format == "json":
+        out.write(to_json(overlaps_as_data(examined, overlaps)) + "\n")
+    else:
+        print(f"{examined} paire(s) de règles en vigueur ensemble concluent un même nom sans exception_de entre elles.", file=out)
+        for overlap in overlaps:
+            first, second = overlap.premiere, overlap.seconde
+            print(f"\n{first.id} ({first.fichier}) et {second.id} ({second.fichier}) — {', '.join(overlap.noms)},"
+                  f" en vigueur ensemble le {french(overlap.jour, 'date')}", file=out)
+            if overlap.temoin is None:
+                print("    non vérifié : trop de combinaisons de valeurs à essayer", file=out)
+                continue
+            shown = ", ".join(f"{name} = {french(value, book.type_of(name)) if value is not None else 'inconnu'}"
+                              for name, value in overlap.temoin.items())
+            print(f"    s'appliquent toutes deux et concluent autrement quand : {shown or 'toujours'}", file=out)
+        print("\nAucune paire ne peut s'appliquer ensemble en concluant autrement (voir rules/README.md : ce que la"
+              " vérification prouve)." if not overlaps else f"\n{len(overlaps)} paire(s) à examiner.", file=out)
+    return EXIT_RULES if overlaps else 0
 
 
 def _schema(arguments: argparse.Namespace, out: TextIO) -> int:

@@ -21,6 +21,7 @@ from .data import (
     evaluation_figures,
     input_error_as_dict,
     json_value,
+    overlaps_as_data,
     rules_as_data,
     step_as_dict,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "render_contract_text",
     "render_epci_text",
     "render_text",
+    "overlaps_as_data",
     "rules_as_data",
     "sentence",
     "step_as_dict",

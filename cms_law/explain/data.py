@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -18,6 +18,7 @@ from ..epci import AggregateResult, EpciEvaluation
 from ..expressions import Value
 from ..french import exact_decimal
 from ..errors import InputError
+from ..loader.overlaps import Overlap
 from ..model import Citation, DerogationResult, Evaluation, RuleBook, Step
 from .text import aggregate_text, column_kind
 
@@ -219,6 +220,24 @@ def contract_table_csv(check: ContractCheck) -> str:
 
 
 # --------------------------------------------------------------------------- the rule book, an invalid input
+
+
+def overlaps_as_data(examined: int, overlaps: Sequence[Overlap]) -> dict[str, Any]:
+    """What ``cms-law rules --verifier`` found: the pairs examined, each possible overlap and its witness."""
+    return {
+        "paires_examinees": examined,
+        "chevauchements": [
+            {
+                "regles": [overlap.premiere.id, overlap.seconde.id],
+                "fichiers": [overlap.premiere.fichier, overlap.seconde.fichier],
+                "noms": list(overlap.noms),
+                "jour": overlap.jour.isoformat(),
+                "temoin": None if overlap.temoin is None else {k: json_value(v, None) for k, v in overlap.temoin.items()},
+                "complet": overlap.complet,
+            }
+            for overlap in overlaps
+        ],
+    }
 
 
 def rules_as_data(book: RuleBook) -> dict[str, Any]:

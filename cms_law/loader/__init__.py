@@ -17,8 +17,10 @@ documented in ``rules/README.md``.
 from __future__ import annotations
 
 import functools
+import os
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from ..model import RuleBook
 from .articles import ArticleFile, load_articles
@@ -54,8 +56,11 @@ def load_rulebook() -> RuleBook:
     return load_rulebook_from(rules_root())
 
 
-def load_rulebook_from(root: Traversable) -> RuleBook:
-    """Load and validate the rule files under ``root`` (a folder laid out like ``rules/``)."""
+def load_rulebook_from(root: Traversable | str | os.PathLike[str]) -> RuleBook:
+    """Load and validate the rule files under ``root`` (a folder laid out like ``rules/``, or its
+    path): the one entry point for any rules folder, the package's or a user's."""
+    if isinstance(root, (str, os.PathLike)):
+        root = Path(root)
     laws = load_laws(root)
     articles = load_articles(root, laws.lois)
     vocabulary = load_vocabulary(root)

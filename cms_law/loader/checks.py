@@ -17,6 +17,7 @@ from ..errors import RuleFileError
 from ..model import Fragment, Rule, RuleBook
 from .capacity import check_capacity
 from .laws import FILE as LAWS_FILE
+from .overlaps import certain_overlaps
 from .reader import NUMBER_TYPES, pairs
 from .vocabulary import FILE as VOCABULARY_FILE
 
@@ -209,6 +210,14 @@ def _check_rules(book: RuleBook) -> None:
                     f"règle {rule.id}",
                     rule.ligne,
                 )
+    for first, second, shared in certain_overlaps(book):
+        raise RuleFileError(
+            second.fichier,
+            f"conclut « {shared[0]} » comme la règle {first.id} ({first.fichier}), sous la même condition et"
+            " autrement : l'une doit être déclarée exception de l'autre (exception_de)",
+            f"règle {second.id}",
+            second.ligne,
+        )
     for day in sorted({rule.validite.debut for rule in book.regles}):
         in_force = book.rules_at(day)
         check_capacity(in_force, f"règles en vigueur le {day}")

@@ -153,7 +153,9 @@ def load_yaml(resource: Traversable, name: str, digest: Any = None) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "YAML invalide"
-        raise RuleFileError(name, f"YAML invalide : {problem}", ligne=mark.line + 1 if mark else None) from None
+        if "nesting depth" in problem:  # libyaml's own limit (1 000), met while reading ahead
+            problem = f"imbrication de plus de {MAX_NESTING} niveaux"
+        raise RuleFileError(name, f"YAML invalide : {quoted(problem, 200)[1:-1]}", ligne=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:
         raise RuleFileError(name, f"YAML invalide : {quoted(str(error), 200)}") from None
     finally:
@@ -245,7 +247,7 @@ class Reader:
     def mapping(
         self, data: object, what: str, required: Iterable[str], optional: Iterable[str] = ()
     ) -> Mapping[str, Any]:
-        if isinstance(data, Located):
+        if isinstance(data, Located) and not self.lines:  # the element's own mapping, not one inside it
             self.line, self.lines = data.line, data.lines
         if not isinstance(data, Mapping):
             raise self.error(f"{what} : un dictionnaire est attendu, reçu {type(data).__name__}")

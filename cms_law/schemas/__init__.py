@@ -57,6 +57,7 @@ NAMES: Mapping[str, str] = {
     "historique": "le résultat de cms-law history --format json",
     "diff": "le résultat de cms-law diff --format json",
     "regles": "le résultat de cms-law rules --format json",
+    "verification-regles": "le résultat de cms-law rules --verifier --format json",
     "lot-resultat": "une ligne de résultats de cms-law batch --format json (JSON lines)",
     "lot-erreur": "une ligne rejetée de cms-law batch --format json (fichier d'erreurs, JSON lines)",
     "erreurs": "les problèmes d'une entrée invalide (--format json, réponses HTTP 4xx)",

@@ -289,10 +289,27 @@ def command_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         },
         title="Ligne rejetée d'un lot (JSON lines)",
     )
+    verification = obj(
+        {
+            "paires_examinees": {"type": "integer", "minimum": 0,
+                                 "description": "paires de règles en vigueur ensemble concluant un même nom sans exception_de"},
+            "chevauchements": array(obj({
+                "regles": array(text(), minItems=2, maxItems=2),
+                "fichiers": array(text(), minItems=2, maxItems=2),
+                "noms": array(text(), minItems=1),
+                "jour": ISO_DATE,
+                "temoin": nullable({"type": "object", "additionalProperties": output_value(None),
+                                    "description": "des valeurs sous lesquelles les deux règles s'appliquent et concluent autrement (null : inconnue)"}),
+                "complet": {"type": "boolean", "description": "faux : recherche abandonnée, trop de combinaisons"},
+            })),
+        },
+        title="Règles qui peuvent conclure un même nom ensemble (cms-law rules --verifier)",
+    )
     return {
         "historique": history,
         "diff": diff,
         "regles": rules,
+        "verification-regles": verification,
         "regle": rule,
         "parametre": parameter,
         "convention": convention,
