@@ -20,6 +20,7 @@ proportional to (the value's length) ** MAX_VARIABLE_REPEATS, times MAX_PATHS.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 try:  # the standard library's regular expression parser (its public name until 3.11 was sre_parse)
@@ -57,9 +58,11 @@ def check_pattern(pattern: object) -> str:
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise PatternError(f"{len(pattern)} caractères, au plus {MAX_PATTERN_LENGTH}")
     try:
-        re.compile(pattern)
-        tree = _parser.parse(pattern)
-    except (re.error, RecursionError, OverflowError) as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # « possible nested set »: a meaning Python may change
+            re.compile(pattern)
+            tree = _parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError, FutureWarning, DeprecationWarning) as error:
         raise PatternError(f"expression régulière invalide ({error})") from None
     variable = _Counter()
     paths = _paths(list(tree), inside_repeat=False, variable=variable)
