@@ -16,6 +16,7 @@ from .errors import CmsLawError, EvaluationError, InputError, Problem, RuleConfl
 from .evaluator import evaluate
 from .loader import load_rulebook
 from .model import Citation, Evaluation, Explanation, RuleBook, Step
+from .version import FORMAT_JSON, __version__
 
 __all__ = [
     "Citation",
@@ -23,6 +24,7 @@ __all__ = [
     "Evaluation",
     "EvaluationError",
     "Explanation",
+    "FORMAT_JSON",
     "InputError",
     "Problem",
     "RuleBook",
@@ -33,4 +35,3 @@ __all__ = [
     "load_rulebook",
 ]
 
-__version__ = "0.1.0"

@@ -39,7 +39,7 @@ import attrs
 
 from .errors import CmsLawError, InputError, Problem
 from .evaluator import compiled_for, evaluate, parse_period, regime_for, resolve_conventions
-from .explain import evaluation_figures, french, json_value, summary, to_json
+from .explain import evaluation_figures, french, json_value, provenance_comment, summary, to_json
 from .expressions import is_number, truth
 from .loader import load_rulebook
 from .model import Evaluation, RuleBook, Total
@@ -572,7 +572,7 @@ def run(
         raise InputError([Problem("--format", f"format inconnu (formats : {', '.join(FORMATS)})", output_format)])
     parsed_period = parse_period(book, period)
     regime_for(book, parsed_period)
-    _, problems = resolve_conventions(book, conventions)
+    applied, problems = resolve_conventions(book, conventions)
     if problems:
         raise InputError(problems)
     source = read_csv(input_path, book)
@@ -587,6 +587,7 @@ def run(
         errors_out = stack.enter_context(_open(errors, "--errors"))
         error_writer = csv.writer(errors_out)
         if output_format == "csv":
+            out.write(provenance_comment(book, applied))
             csv.writer(out).writerow(output_columns(book, explain))
             error_writer.writerow(ERROR_COLUMNS)
         out.flush()

@@ -25,6 +25,8 @@ from .explain import (
     evaluation_figures,
     french,
     json_value,
+    provenance,
+    provenance_lines,
     sentence,
     to_json,
 )
@@ -336,6 +338,14 @@ class CommuneHistory:
     nom: str
     layout: HistoryLayout
     periodes: tuple[PeriodResult, ...]
+    rulebook: RuleBook = attrs.field(repr=False, eq=False)
+    #: The conventions applied, over every period evaluated.
+    conventions: Mapping[str, str] = attrs.field(factory=dict)
+
+    @property
+    def versions_loi(self) -> list[str]:
+        """Each law version applied, in the order of the periods."""
+        return list(dict.fromkeys(result.regime.id for result in self.periodes))
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -356,6 +366,7 @@ class CommuneHistory:
                 }
                 for result in self.periodes
             ],
+            "produit_par": provenance(self.rulebook, self.versions_loi, self.conventions),
         }
 
     def to_json(self) -> str:
@@ -385,6 +396,7 @@ class CommuneHistory:
         if problems:
             lines += ["", "Périodes non évaluées :"]
             lines += [f"  {period} — {p.champ} : {p.message}" for period, p in problems]
+        lines += provenance_lines(self.rulebook, self.versions_loi, self.conventions)
         return "\n".join(lines) + "\n"
 
     def svg(self) -> str:
@@ -435,6 +447,7 @@ def commune_history(
     assert layout is not None, "the loader always reads syntheses.historique"
     columns = (*IDENTIFICATION, *layout.colonnes)
     results = []
+    applied: dict[str, str] = {}
     for period in periods:
         data = {**base, **(specific.get(period) or {})}  # periods outside the range are left out
         regime = regime_for(book, parse_period(book, period))
@@ -446,6 +459,7 @@ def commune_history(
             cells = tuple(UNKNOWN_IN_SUMMARY for _ in layout.tableau[:-1]) + (NOT_EVALUATED,)
             results.append(PeriodResult(period, regime, empty, cells, 0, NOT_EVALUATED, tuple(error.problemes)))
             continue
+        applied.update(evaluation.conventions)
         figures = evaluation_figures(evaluation)
         height = evaluation.valeurs.get(layout.valeur_graphique)
         results.append(
@@ -458,7 +472,7 @@ def commune_history(
                 sentence(evaluation, layout.etiquette, "historique.etiquette"),
             )
         )
-    return CommuneHistory(str(base.get("nom", "commune")), layout, tuple(results))
+    return CommuneHistory(str(base.get("nom", "commune")), layout, tuple(results), book, applied)
 
 
 def _first_period(book: RuleBook) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cms_law import batch
+from cms_law import batch, load_rulebook
 from cms_law.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -39,8 +39,10 @@ def write_csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a results or errors file (results open with a comment: what produced them)."""
     with path.open(encoding="utf-8", newline="") as stream:
-        return list(csv.DictReader(stream))
+        lines = [line for line in stream if not line.startswith("# Produit par cms-law ")]
+        return list(csv.DictReader(lines))
 
 
 def communes(count: int) -> list[str]:
@@ -200,7 +202,8 @@ def test_errors_file_where_asked_and_results_on_stdout(tmp_path, capsys):
     assert main(["batch", str(source), "--errors", str(errors), "--jobs", "1"]) == 4
 
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("ligne,nom,code_insee") and len(printed) == 2
+    assert printed[0].startswith("# Produit par cms-law ") and load_rulebook().empreinte in printed[0]
+    assert printed[1].startswith("ligne,nom,code_insee") and len(printed) == 3
     assert read_rows(errors)[0]["ligne"] == "3"
 
 

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).parent.parent / "cms_law"
 #: cms_law/loader/reader.py, ``__init__`` for the package itself).
 LAYERS: list[tuple[str, ...]] = [
     ("_vendor", "rules", "examples"),  # third-party code shipped inside; the law's and the examples' folders (data)
-    ("errors",),
+    ("errors", "version"),
     ("language",),  # the formula language: grammar, tree, values
     ("codegen",),  # its trees written as Python
     ("expressions",),  # the language's public face: parse, evaluate

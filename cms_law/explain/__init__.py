@@ -25,6 +25,7 @@ from .data import (
     rules_as_data,
     step_as_dict,
 )
+from .provenance import provenance, provenance_comment, provenance_lines
 from .text import (
     UNKNOWN_IN_SUMMARY,
     aggregate_text,
@@ -67,6 +68,9 @@ __all__ = [
     "render_epci_text",
     "render_text",
     "overlaps_as_data",
+    "provenance",
+    "provenance_comment",
+    "provenance_lines",
     "rules_as_data",
     "sentence",
     "step_as_dict",

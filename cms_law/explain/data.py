@@ -20,6 +20,7 @@ from ..french import exact_decimal
 from ..errors import InputError
 from ..loader.overlaps import Overlap
 from ..model import Citation, DerogationResult, Evaluation, RuleBook, Step
+from .provenance import provenance
 from .text import aggregate_text, column_kind
 
 
@@ -34,6 +35,14 @@ def json_value(value: Value, kind: str | None) -> Any:
             return value
         return format(exact_decimal(value), "f")
     return value
+
+
+# --------------------------------------------------------------------------- what produced a result
+
+
+def _conventions_of(evaluations: Sequence[Evaluation]) -> Mapping[str, str]:
+    """The conventions applied to a set of communes (each is evaluated with the same ones)."""
+    return evaluations[0].conventions if evaluations else {}
 
 
 # --------------------------------------------------------------------------- an evaluation
@@ -132,7 +141,9 @@ def evaluation_figures(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def evaluation_as_dict(evaluation: Evaluation, explication: bool = True) -> dict[str, Any]:
+def evaluation_as_dict(evaluation: Evaluation, explication: bool = True, produit_par: bool = True) -> dict[str, Any]:
+    """The result of one commune; ``produit_par`` is left out of the communes inside an EPCI's or
+    a contract's result, which says it once."""
     book = evaluation.rulebook
     return {
         **evaluation_figures(evaluation),
@@ -142,6 +153,7 @@ def evaluation_as_dict(evaluation: Evaluation, explication: bool = True) -> dict
             for name, option in evaluation.conventions.items()
         },
         **({"explication": [step_as_dict(step, book) for step in evaluation.explication]} if explication else {}),
+        **({"produit_par": provenance(book, evaluation.regime.id, evaluation.conventions)} if produit_par else {}),
     }
 
 
@@ -167,9 +179,10 @@ def epci_as_dict(evaluation: EpciEvaluation) -> dict[str, Any]:
                  for field in book.entrees_epci if field.cle in evaluation.epci},
         "periode": str(evaluation.periode),
         "version_loi": evaluation.regime.id,
-        "communes": [commune.as_dict() for commune in evaluation.communes],
+        "communes": [evaluation_as_dict(commune, produit_par=False) for commune in evaluation.communes],
         "agregats": {r.aggregate.nom: _aggregate_as_dict(r, book) for r in evaluation.agregats},
         "derogations": [derogation_as_dict(result) for result in evaluation.derogations],
+        "produit_par": provenance(book, evaluation.regime.id, _conventions_of(evaluation.communes)),
     }
 
 
@@ -203,7 +216,8 @@ def contract_as_dict(check: ContractCheck) -> dict[str, Any]:
         "verifications_non_evaluees": [_finding_as_dict(f) for f in check.indeterminees],
         "tableau": [_table_row(row, book) for row in check.tableau],
         "agregats": {r.aggregate.nom: _aggregate_as_dict(r, book) for r in check.agregats},
-        "communes": [commune.as_dict() for commune in check.communes],
+        "communes": [evaluation_as_dict(commune, produit_par=False) for commune in check.communes],
+        "produit_par": provenance(book, check.regime.id, _conventions_of(check.communes)),
     }
 
 

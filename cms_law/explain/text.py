@@ -16,6 +16,7 @@ from ..epci import AggregateResult, EpciEvaluation
 from ..expressions import truth
 from ..french import french
 from ..model import PROVENANCES_ABREGEES, Citation, Evaluation, Fragment, RuleBook, TableColumn
+from .provenance import provenance_lines
 
 
 # --------------------------------------------------------------------------- summaries
@@ -122,6 +123,7 @@ def render_text(evaluation: Evaluation) -> str:
         state = "ouverte" if result.ouverte else "fermée"
         lines.append(f"- {result.derogation.titre} : {state}. {result.texte}")
         lines.append(f"   → {cite_in_full(result.derogation.citations)} ({result.derogation.id})")
+    lines += provenance_lines(evaluation.rulebook, [regime.id], evaluation.conventions)
     return "\n".join(lines) + "\n"
 
 
@@ -215,6 +217,8 @@ def render_epci_text(evaluation: EpciEvaluation) -> str:
         state = "possible" if result.ouverte else "impossible en l'état"
         lines.append(f"  - {result.derogation.titre} : {state}. {result.texte}")
         lines.append(f"    → {cite_in_full(result.derogation.citations)} ({result.derogation.id})")
+    conventions = evaluation.communes[0].conventions if evaluation.communes else {}
+    lines += provenance_lines(book, [evaluation.regime.id], conventions)
     return "\n".join(lines) + "\n"
 
 
@@ -260,4 +264,5 @@ def render_contract_text(check: ContractCheck) -> str:
     widths = [max(len(text) for text in column) for column in zip(headers, *cells)]
     for line in [headers, *cells]:
         lines.append("  " + " | ".join(text.ljust(width) for text, width in zip(line, widths)))
+    lines += provenance_lines(book, [check.regime.id], check.communes[0].conventions if check.communes else {})
     return "\n".join(lines) + "\n"

@@ -26,7 +26,7 @@ from ..model import RuleBook
 from .articles import ArticleFile, load_articles
 from .checks import SUMMARY_VIEWS, check_book, output_keys, template_names
 from .laws import Laws, load_laws
-from .reader import NUMBER_TYPES, SAFE_LOADER, TYPES
+from .reader import NUMBER_TYPES, SAFE_LOADER, TYPES, fingerprint
 from .rules import AGGREGATE_SCOPES, ArticleRules, load_article_rules
 from .vocabulary import SUMMARIES, Vocabulary, load_vocabulary
 
@@ -61,17 +61,21 @@ def load_rulebook_from(root: Traversable | str | os.PathLike[str]) -> RuleBook:
     path): the one entry point for any rules folder, the package's or a user's."""
     if isinstance(root, (str, os.PathLike)):
         root = Path(root)
-    laws = load_laws(root)
-    articles = load_articles(root, laws.lois)
-    vocabulary = load_vocabulary(root)
+    files: dict[str, bytes] = {}
+    laws = load_laws(root, files)
+    articles = load_articles(root, laws.lois, files)
+    vocabulary = load_vocabulary(root, files)
     rules = load_article_rules(articles)
-    book = _rule_book(laws, articles, vocabulary, rules)
+    book = _rule_book(laws, articles, vocabulary, rules, fingerprint(files))
     check_book(book)
     return book
 
 
-def _rule_book(laws: Laws, articles: tuple[ArticleFile, ...], vocabulary: Vocabulary, rules: ArticleRules) -> RuleBook:
+def _rule_book(
+    laws: Laws, articles: tuple[ArticleFile, ...], vocabulary: Vocabulary, rules: ArticleRules, empreinte: str
+) -> RuleBook:
     return RuleBook(
+        empreinte=empreinte,
         lois=laws.lois,
         regimes=laws.regimes,
         articles=tuple(article.version for article in articles),

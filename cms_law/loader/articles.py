@@ -33,11 +33,13 @@ class ArticleFile:
     data: Mapping[str, Any]
 
 
-def load_articles(root: Traversable, lois: Mapping[str, Law]) -> tuple[ArticleFile, ...]:
+def load_articles(
+    root: Traversable, lois: Mapping[str, Law], read: dict[str, bytes] | None = None
+) -> tuple[ArticleFile, ...]:
     """Every article version under ``root``, in file order; two versions of an article may not overlap."""
     files = []
     for name, resource in sorted(article_files(root), key=lambda item: item[0]):
-        data = load_yaml(resource, name)
+        data = load_yaml(resource, name, read)
         files.append(ArticleFile(_load_article_text(data, name, lois), data))
     check_article_versions(tuple(file.version for file in files))
     return tuple(files)

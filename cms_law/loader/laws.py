@@ -26,11 +26,11 @@ class Laws:
     periode: Mapping[str, Any]
 
 
-def load_laws(root: Traversable) -> Laws:
+def load_laws(root: Traversable, files: dict[str, bytes] | None = None) -> Laws:
     """Read and check ``lois.yaml``: known laws only, regimes that do not overlap."""
     name = FILE
     reader = Reader(name)
-    data = reader.mapping(load_yaml(root / name, name), "fichier", ["lois", "regimes", "periode"])
+    data = reader.mapping(load_yaml(root / name, name, files), "fichier", ["lois", "regimes", "periode"])
     lois: dict[str, Law] = {}
     for law_id, law in reader.entries(data["lois"], "lois"):
         item = Reader(name, law_id)

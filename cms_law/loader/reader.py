@@ -9,6 +9,7 @@ the file and the element being read (« règle L302-8.VII.1° »).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -115,10 +116,20 @@ else:  # pragma: no cover - PyYAML built without libyaml
             yaml.resolver.Resolver.__init__(self)
 
 
-def load_yaml(resource: Traversable, name: str, digest: Any = None) -> Any:
+def fingerprint(files: Mapping[str, bytes]) -> str:
+    """The fingerprint of the rule files loaded: sha256 over, for each file in the order of its
+    path relative to the folder (``cch/L302-8/2022-02-23.yaml``), that path in UTF-8, a zero byte
+    and the sha256 of its bytes. Independent of the machine, the folder's place and hash seeds."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+def load_yaml(resource: Traversable, name: str, files: dict[str, bytes] | None = None) -> Any:
     """A rule file's contents, its mappings :class:`Located`; a file that is too large, not UTF-8,
     not valid YAML or beyond the limits above is an error naming the file and the line.
-    ``digest`` (a hashlib object), when given, is fed the file's path and bytes."""
+    ``files``, when given, records the bytes read under ``name`` (for :func:`fingerprint`)."""
     # A named pipe or a device would block or never end: only plain files are read.
     if not resource.is_file():
         raise RuleFileError(name, "fichier absent (ou qui n'est pas un fichier ordinaire)")
@@ -129,9 +140,8 @@ def load_yaml(resource: Traversable, name: str, digest: Any = None) -> Any:
         raise RuleFileError(name, f"lecture impossible ({error.strerror or type(error).__name__})") from None
     if len(raw) > MAX_FILE_BYTES:
         raise RuleFileError(name, f"fichier trop grand : plus de {MAX_FILE_BYTES} octets")
-    if digest is not None:
-        digest.update(f"{name}\0{len(raw)}\0".encode())
-        digest.update(raw)
+    if files is not None:
+        files[name] = raw
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

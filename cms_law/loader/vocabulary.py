@@ -37,12 +37,12 @@ class Vocabulary:
     historique: HistoryLayout
 
 
-def load_vocabulary(root: Traversable) -> Vocabulary:
+def load_vocabulary(root: Traversable, files: dict[str, bytes] | None = None) -> Vocabulary:
     """Read and check ``vocabulaire.yaml``: known types, each name defined once."""
     name = FILE
     reader = Reader(name)
     data = reader.mapping(
-        load_yaml(root / name, name),
+        load_yaml(root / name, name, files),
         "fichier",
         ["entrees", "contexte", "variables", "sorties", "syntheses"],
         ["epci", "contrat", "contrat_commune", "contrat_arrondissement", "tableau_contrat"],

@@ -432,6 +432,9 @@ class RuleBook:
     syntheses: Mapping[str, tuple[Fragment, ...]] = attrs.field(converter=_frozen_mapping, factory=dict)
     bilan: tuple[Total, ...] = ()
     historique: HistoryLayout | None = None
+    #: The fingerprint of the rule files it was loaded from (:func:`cms_law.loader.reader.fingerprint`:
+    #: sha256 hex of their sorted paths and bytes); None for a book built otherwise.
+    empreinte: str | None = None
 
     def verifications_at(self, day: dt.date, contract_type: str) -> tuple[Verification, ...]:
         return tuple(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import PROVENANCES, RuleBook
+from ..version import FORMAT_JSON
 from .fields import output_fields
 from .values import ISO_DATE, PERIOD, array, nullable, obj, output_value, ref, text
 
@@ -87,7 +88,8 @@ def result_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     figures = _figures(book)
     result = obj(
         {**figures, "derogations": array(ref("derogation")), "conventions": ref("conventions"),
-         "explication": array(ref("etape"))},
+         "explication": array(ref("etape")), "produit_par": ref("produit-par")},
+        # produit_par: in every result, but not repeated in the communes of an EPCI or a contract
         [*figures, "derogations", "conventions"],
         title="Résultat de l'évaluation d'une commune",
     )
@@ -113,6 +115,7 @@ def result_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
             "communes": array(ref("resultat")),
             "agregats": aggregates,
             "derogations": array(ref("derogation")),
+            "produit_par": ref("produit-par"),
         },
         title="Résultat de l'évaluation d'un EPCI",
     )
@@ -133,6 +136,7 @@ def result_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
             "tableau": array(table_row),
             "agregats": aggregates,
             "communes": array(ref("resultat")),
+            "produit_par": ref("produit-par"),
         },
         title="Vérification d'un contrat de mixité sociale",
     )
@@ -144,6 +148,7 @@ def result_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         title="Entrée invalide : chaque problème nomme son champ",
     )
     return {
+        "produit-par": produced_by(book),
         "citation": citation,
         "etape": step,
         "derogation": derogation,
@@ -154,6 +159,26 @@ def result_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         "resultat-contrat": contract_result,
         "erreurs": errors,
     }
+
+
+def produced_by(book: RuleBook, law_versions: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``produit_par``: what produced a result (:mod:`cms_law.explain.provenance`)."""
+    regime = {"enum": [r.id for r in book.regimes]}
+    return obj(
+        {
+            "cms_law": text(description="la version de cms-law", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+"),
+            "format_json": {"const": FORMAT_JSON, "description": "la version de ce format (README, « Versions »)"},
+            "empreinte_regles": {
+                "type": ["string", "null"], "pattern": "^[0-9a-f]{64}$",
+                "description": "sha256 des fichiers de règles chargés : pour chacun, dans l'ordre de son chemin"
+                " relatif, ce chemin en UTF-8, un octet nul et le sha256 de son contenu",
+            },
+            "version_loi": law_versions or regime,
+            "conventions": {"type": "object", "description": "l'option appliquée de chaque convention",
+                            "propertyNames": {"enum": sorted(book.conventions)}, "additionalProperties": text()},
+        },
+        title="Ce qui a produit ce résultat",
+    )
 
 
 def _figures(book: RuleBook) -> dict[str, Any]:
@@ -194,7 +219,11 @@ def command_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         },
         title="Une période de l'historique (ses chiffres, ou les problèmes qui l'ont empêchée)",
     )
-    history = obj({"commune": text(), "periodes": array(period_row)}, title="Historique d'une commune")
+    history = obj(
+        {"commune": text(), "periodes": array(period_row),
+         "produit_par": produced_by(book, array({"enum": [r.id for r in book.regimes]}))},
+        title="Historique d'une commune",
+    )
     regime = nullable(obj({"id": text(), "titre": text(), "debut": ISO_DATE, "fin": nullable(ISO_DATE)}))
     version = nullable(obj({"fichier": text(), "debut": ISO_DATE, "fin": nullable(ISO_DATE),
                              "debut_precision": {"enum": ["certaine", "inferee"]}, "loi": {"type": ["string", "null"]}}))
@@ -276,8 +305,9 @@ def command_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
             "conventions": ref("conventions"),
             "resume": text(description="le résultat en une phrase"),
             "explication": array(ref("etape")),
+            "produit_par": ref("produit-par"),
         },
-        ["ligne", *batch_keys, "derogations", "conventions", "resume"],
+        ["ligne", *batch_keys, "derogations", "conventions", "resume", "produit_par"],
         title="Ligne de résultats d'un lot (JSON lines)",
     )
     batch_error = obj(

@@ -25,7 +25,7 @@ from ..epci import evaluate_epci as evaluate_set
 from ..errors import InputError, Problem
 from ..evaluator import evaluate as evaluate_commune
 from ..evaluator import conventions_from_pairs, parse_period, regime_for, resolve_conventions
-from ..explain import to_json
+from ..explain import provenance_comment, to_json
 from ..history import commune_history
 from ..history import diff as law_diff
 from ..model import RuleBook
@@ -217,7 +217,8 @@ def _batch_lines(book: RuleBook, source: batch.CsvSource, settings: batch.Settin
     evaluator = batch.RowEvaluator(book, settings)
     in_csv = settings.output_format == "csv"
     columns = (*batch.output_columns(book, settings.explain), ERRORS_COLUMN)
-    if in_csv:
+    if in_csv:  # the comment line of cms-law batch: what produced these results
+        yield provenance_comment(book, resolve_conventions(book, settings.conventions)[0])
         yield _csv_line(columns)
     for line, cells in source.records():
         try:

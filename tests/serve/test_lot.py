@@ -22,8 +22,9 @@ def test_csv_results_are_the_command_line_rows_plus_their_errors(server: Client,
     answer = server.post_file("/lot", ERRORS_FILE)
     assert answer.status == 200 and answer.headers["content-type"].startswith("text/csv")
     assert answer.headers.get("transfer-encoding") == "chunked"  # streamed as computed
-    header, *rows = _rows(answer.text)
-    expected_header, *expected = _rows(results.read_text("utf-8"))
+    comment, header, *rows = _rows(answer.text)
+    expected_comment, expected_header, *expected = _rows(results.read_text("utf-8"))
+    assert comment == expected_comment and comment[0].startswith("# Produit par cms-law")
     assert header == [*expected_header, "erreurs"]
     evaluated = [row for row in rows if not row[-1]]
     assert [row[:-1] for row in evaluated] == expected
