@@ -27,6 +27,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -36,7 +37,7 @@ from ..model import Rule, RuleBook
 
 #: The combinations of values tried for one pair of rules, at most.
 MAX_TRIES = 200_000
-_STEP = {"entier": 1, "annee": 1, "taux": Fraction(1, 10_000), "points": Fraction(1, 10_000), "nombre": Fraction(1, 10_000)}
+_STEP: dict[str, int | Fraction] = {"entier": 1, "annee": 1, "taux": Fraction(1, 10_000), "points": Fraction(1, 10_000), "nombre": Fraction(1, 10_000)}
 
 
 @attrs.frozen
@@ -177,7 +178,7 @@ def _constants(conditions: Iterable[Expression], fixed: Mapping[str, Value]) -> 
                 if isinstance(one, language.Name) and one.name not in fixed and value is not None:
                     found.setdefault(one.name, set()).add(value)
         if attrs.has(type(node)):
-            for field in attrs.fields(type(node)):
+            for field in attrs.fields(type(node)):  # type: ignore[arg-type]
                 child = getattr(node, field.name)
                 for item in child if isinstance(child, tuple) else (child,):
                     if isinstance(item, tuple):
@@ -195,8 +196,8 @@ def _choices(book: RuleBook, name: str, constants: set[Value]) -> list[Value]:
     """The values tried for a name: those deciding its comparisons, and unknown."""
     kind = book.type_of(name)
     if name in book.conventions:
-        return sorted(book.conventions[name].options)
-    values: list[Value] = []
+        return list(sorted(book.conventions[name].options))
+    values: list[Any] = []
     if kind == "booleen":
         values = [True, False]
     elif kind == "texte":
@@ -205,7 +206,7 @@ def _choices(book: RuleBook, name: str, constants: set[Value]) -> list[Value]:
         days = sorted(c for c in constants if isinstance(c, dt.date))
         values = sorted({d + dt.timedelta(days=step) for d in days for step in (-1, 0, 1)}) or [dt.date(2000, 1, 1)]
     else:
-        step = _STEP.get(kind or "", Fraction(1, 10_000))
+        step: int | Fraction = _STEP.get(kind or "", Fraction(1, 10_000))
         numbers = sorted(c for c in constants if language.is_number(c))
         values = sorted({c + delta for c in numbers for delta in (-step, 0, step)} | {0, 1})
     return [*values, None]

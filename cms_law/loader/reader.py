@@ -84,20 +84,21 @@ class _Constructor(yaml.constructor.SafeConstructor):
             ) from None
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:map", _Constructor.construct_located)
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_date)
+_Constructor.add_constructor("tag:yaml.org,2002:map", _Constructor.construct_located)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_date)  # type: ignore[type-var]
 
 
+_CParser: Any
 try:
-    from yaml.cyaml import CParser
+    from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined,no-redef]
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    CParser = None
+    _CParser = None
 
-if CParser is not None:
+if _CParser is not None:
 
-    class _RuleFileLoader(CParser, _Constructor, yaml.resolver.Resolver):  # type: ignore[misc]
+    class _RuleFileLoader(_CParser, _Constructor, yaml.resolver.Resolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)
             _Constructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
@@ -182,20 +183,24 @@ def _check_events(loader: Any, name: str) -> bool:
         event = loader.get_event()
         count += 1
         if count > MAX_NODES:
-            raise RuleFileError(name, f"plus de {MAX_NODES} valeurs", ligne=event.start_mark.line + 1)
+            raise RuleFileError(name, f"plus de {MAX_NODES} valeurs", ligne=_line(event.start_mark))
         if isinstance(event, yaml.AliasEvent):
             aliases = True
         elif isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_NESTING:
-                raise RuleFileError(name, f"imbrication de plus de {MAX_NESTING} niveaux", ligne=event.start_mark.line + 1)
+                raise RuleFileError(name, f"imbrication de plus de {MAX_NESTING} niveaux", ligne=_line(event.start_mark))
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         elif isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_TEXT:
             raise RuleFileError(
-                name, f"texte de {len(event.value)} caractères, au plus {MAX_TEXT}", ligne=event.start_mark.line + 1
+                name, f"texte de {len(event.value)} caractères, au plus {MAX_TEXT}", ligne=_line(event.start_mark)
             )
     return aliases
+
+
+def _line(mark: Any) -> int | None:
+    return mark.line + 1 if mark is not None else None
 
 
 def _check_expanded(root: yaml.Node, name: str) -> None:
