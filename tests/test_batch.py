@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -291,3 +292,29 @@ def test_the_summary_sentence_and_the_totals_come_from_the_vocabulary(tmp_path, 
     report = capsys.readouterr().err
     assert f"    avec un objectif : {len(with_objective)}\n" in report
     assert "soumises" not in report
+
+
+def test_the_one_line_summaries_are_well_formed_french_sentences(tmp_path):
+    """The fragments of ``syntheses.commune`` keep the spaces that join them (« manquants ; objectif »,
+    « PLAI et au plus »): one sentence of each kind, exactly, from the example inventory."""
+    output = tmp_path / "resultats.csv"
+    batch.run(EXAMPLES / "communes_inventaire.csv", output, jobs=1)
+    # Babel writes « 14,58 % » with a no-break space before the sign.
+    summaries = {row["ligne"]: row["resume"].replace("\xa0%", " %") for row in read_rows(output)}
+
+    assert summaries["5"] == (
+        "Morvenne-sur-Mer (99101), 2023-2025 : soumise et déficitaire, 14,58 % de logements sociaux pour"
+        " un taux cible de 20 %, 367 logements sociaux manquants ; objectif triennal de 122 logements"
+        " sociaux (L. 302-8, VII, al. 1), dont au moins 37 en PLAI et au plus 36 en PLS."
+    )
+    assert summaries["6"] == (
+        "Castelbrune-les-Bains (99102), 2023-2025 : non soumise (commune hors d'une agglomération ou d'un"
+        " EPCI éligible) ; 11,43 % de logements sociaux pour un taux cible de 25 %."
+    )
+    assert summaries["41"] == (
+        "Gervilliers (99137), 2023-2025 : soumise et déficitaire, 12,15 % de logements sociaux pour un"
+        " taux cible de 25 %, 714 logements sociaux manquants ; exemptée pour la période, sans objectif"
+        " triennal."
+    )
+    for summary in summaries.values():
+        assert "  " not in summary and not re.search(r";\S|,[^ \d]|\S;|[^\s(](et|en) ", summary), summary

@@ -146,7 +146,8 @@ def _sentence(reader: Reader, raw: object, what: str) -> tuple[Fragment, ...]:
     for item in reader.sequence(raw, what):
         spec = reader.mapping(item, f"morceau de {what}", ["texte"], ["si"])
         condition = reader.expression(spec["si"], f"{what}.si") if "si" in spec else None
-        fragments.append(Fragment(condition, reader.text(spec["texte"], f"{what}.texte")))
+        # A fragment's spaces join it to its neighbours (« manquants ; objectif… »): never strip them.
+        fragments.append(Fragment(condition, reader.text(spec["texte"], f"{what}.texte", strip=False)))
     return tuple(fragments)
 
 
