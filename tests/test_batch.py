@@ -237,9 +237,11 @@ def test_invalid_options_are_refused(tmp_path, capsys):
 
     assert main(["batch", str(source), "-o", str(source)]) == 1
     assert "fichier d'entrée" in capsys.readouterr().err
-    assert main(["batch", str(source), "--period", "2023"]) == 1
-    assert main(["batch", str(source), "--period", "1999-2001"]) == 1
-    assert main(["batch", str(source), "--convention", "arrondi_objectifs=au_hasard"]) == 1
+    # A wrong option is a misuse of the command (exit 2), as argparse's own errors are.
+    assert main(["batch", str(source), "--period", "2023"]) == 2
+    assert main(["batch", str(source), "--period", "1999-2001"]) == 2
+    assert main(["batch", str(source), "--convention", "arrondi_objectifs=au_hasard"]) == 2
+    assert main(["batch", str(source), "--convention", "arrondi_objectifs"]) == 2
     with pytest.raises(SystemExit) as usage:
         main(["batch", str(source), "--jobs", "0"])
     assert usage.value.code == 2
