@@ -18,7 +18,6 @@ import codecs
 import csv
 import ctypes
 import ctypes.util
-import difflib
 import io
 import os
 import signal
@@ -41,6 +40,7 @@ from .errors import CmsLawError, InputError, Problem
 from .evaluator import compiled_for, evaluate, parse_period, regime_for, resolve_conventions
 from .explain import evaluation_figures, french, json_value, summary, to_json
 from .expressions import is_number, truth
+from .inputs import did_you_mean
 from .loader import load_rulebook
 from .model import Evaluation, RuleBook, Total
 
@@ -177,10 +177,8 @@ def _header_problems(columns: Sequence[str], book: RuleBook) -> list[Problem]:
         if not column:
             problems.append(Problem(f"colonne {index}", "colonne sans nom dans la ligne d'en-tête"))
         elif column not in accepted:
-            close = difflib.get_close_matches(column, accepted, n=1)
-            hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
             problems.append(
-                Problem(column, f"colonne inconnue{hint} (colonnes acceptées : {', '.join(accepted)})")
+                Problem(column, f"colonne inconnue{did_you_mean(column, accepted)} (colonnes acceptées : {', '.join(accepted)})")
             )
         elif columns.index(column) != index - 1:
             problems.append(Problem(column, "colonne en double dans la ligne d'en-tête"))

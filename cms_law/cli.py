@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate_command = commands.add_parser(
         "evaluate", help="évaluer une commune décrite dans un fichier YAML ou JSON"
     )
-    evaluate_command.add_argument("file", metavar="FICHIER", help="description de la commune (YAML ou JSON)")
+    evaluate_command.add_argument("file", metavar="FICHIER", help="description de la commune (YAML ou JSON ; « - » : l'entrée standard)")
     _add_period_and_conventions(evaluate_command)
     evaluate_command.add_argument(
         "--date",
@@ -74,14 +74,14 @@ def _parser() -> argparse.ArgumentParser:
         "evaluate-epci",
         help="évaluer les communes d'un EPCI ensemble : objectifs, planchers, mutualisation possible",
     )
-    epci_command.add_argument("file", metavar="FICHIER", help="l'EPCI et la liste de ses communes (YAML ou JSON)")
+    epci_command.add_argument("file", metavar="FICHIER", help="l'EPCI et la liste de ses communes (YAML ou JSON ; « - » : l'entrée standard)")
     _add_period_and_conventions(epci_command)
     epci_command.add_argument("--format", choices=("text", "json"), default="text", help="format de la sortie (défaut : text)")
 
     contract_command = commands.add_parser(
         "check-contract", help="vérifier un contrat de mixité sociale proposé : conforme, ou toutes ses violations"
     )
-    contract_command.add_argument("file", metavar="FICHIER", help="le contrat, l'EPCI et ses communes (YAML ou JSON)")
+    contract_command.add_argument("file", metavar="FICHIER", help="le contrat, l'EPCI et ses communes (YAML ou JSON ; « - » : l'entrée standard)")
     _add_period_and_conventions(contract_command)
     contract_command.add_argument("--format", choices=("text", "json", "csv"), default="text", help="format de la sortie (défaut : text)")
 
@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         "history", help="les objectifs d'une commune, période après période, chacune sous la loi qui la régit"
     )
     history_command.add_argument(
-        "file", metavar="FICHIER", help="la commune, et ses données propres à chaque période sous « periodes » (YAML ou JSON)"
+        "file", metavar="FICHIER", help="la commune, et ses données propres à chaque période sous « periodes » (YAML ou JSON ; « - » : l'entrée standard)"
     )
     history_command.add_argument(
         "--from", dest="first", metavar="AAAA-AAAA", help="première période (défaut : la première de la loi encodée)"

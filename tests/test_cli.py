@@ -182,3 +182,38 @@ def test_argparse_is_left_as_it_was_for_a_program_embedding_cms_law(capsys: pyte
 
     usage_output(capsys, "--help")
     assert argparse.ArgumentParser(prog="autre").format_help().startswith("usage: autre")
+
+
+@pytest.mark.parametrize(
+    ("command", "example", "first_line"),
+    [
+        ("evaluate", "commune_exemple.yaml", "Commune : Villeneuve-sur-Exemple (99001)"),
+        ("evaluate-epci", "epci_depliant_dhup.yaml", "EPCI : Communauté d'agglomération du dépliant"),
+        ("check-contract", "contrat_depliant_abaissant.yaml", "Contrat de mixité sociale"),
+        ("history", "commune_historique.yaml", "Commune : Villeneuve-sur-Exemple"),
+    ],
+)
+def test_a_dash_reads_the_standard_input(command: str, example: str, first_line: str) -> None:
+    text = (EXAMPLES / example).read_text(encoding="utf-8")
+    piped = subprocess.run(
+        [sys.executable, "-m", "cms_law", command, "-"], input=text.encode(), capture_output=True, check=False
+    )
+    from_file = subprocess.run([sys.executable, "-m", "cms_law", command, str(EXAMPLES / example)], capture_output=True, check=False)
+    assert piped.stdout.decode().startswith(first_line)
+    assert (piped.returncode, piped.stdout) == (from_file.returncode, from_file.stdout)
+
+
+def test_a_broken_standard_input_is_named_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("nom: [\n"))
+    code, output = run("evaluate", "-", "--format", "json")
+    assert code == EXIT_INPUT
+    assert json.loads(output)["erreurs"][0]["message"].startswith("l'entrée standard n'est pas un YAML ou JSON valide")
+
+
+def test_evaluate_suggests_the_nearest_field_name(tmp_path: Path) -> None:
+    path = tmp_path / "commune.yaml"
+    path.write_text(yaml.safe_dump(commune(exemptée=True), allow_unicode=True), encoding="utf-8")
+    code, output = run("evaluate", str(path), "--format", "json")
+    (problem,) = json.loads(output)["erreurs"]
+    assert code == EXIT_INPUT and problem["champ"] == "exemptée"
+    assert problem["message"].startswith("champ inconnu ; vouliez-vous dire « exemptee » ? (champs acceptés : nom,")
