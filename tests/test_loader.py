@@ -133,3 +133,11 @@ def test_the_engine_hooks_of_lois_yaml_are_checked(rules_copy) -> None:  # type:
     with pytest.raises(RuleFileError) as raised:  # the copy keeps each edit: the first one is undone
         rules_copy("lois.yaml", lambda data: data["periode"].update(periode_de_la_date=bounds, premiere_annee="annee"))
     assert "periode.premiere_annee" in str(raised.value) and "« annee »" in str(raised.value)
+
+
+def test_a_value_label_must_be_a_value_the_field_accepts(rules_copy) -> None:
+    def edit(data):
+        data["contrat"]["type"]["valeurs"]["sans_amenagemnt"] = "sans aménagement"
+
+    with pytest.raises(RuleFileError, match="valeurs.sans_amenagemnt"):
+        rules_copy("vocabulaire.yaml", edit)

@@ -151,6 +151,15 @@ def _sentence(reader: Reader, raw: object, what: str) -> tuple[Fragment, ...]:
     return tuple(fragments)
 
 
+def _value_labels(reader: Reader, raw: object, pattern: str | None) -> dict[str, str]:
+    """The French label of each value of a text field; every value must be one the field accepts."""
+    labels = {str(value): reader.text(label, f"valeurs.{value}") for value, label in reader.entries(raw, "valeurs")}
+    for value in labels:
+        if pattern is None or not re.fullmatch(pattern, value):
+            raise reader.error(f"valeurs.{value} : une valeur que le motif du champ accepte est attendue")
+    return labels
+
+
 def _input_fields(reader: Reader, raw: object, section: str) -> tuple[InputField, ...]:
     fields = []
     for key, spec_raw in reader.entries(raw, section):
@@ -159,7 +168,7 @@ def _input_fields(reader: Reader, raw: object, section: str) -> tuple[InputField
             spec_raw,
             "entrée",
             ["type", "libelle", "description", "requis"],
-            ["variable", "defaut", "min", "max", "motif"],
+            ["variable", "defaut", "min", "max", "motif", "valeurs"],
         )
         if spec["type"] not in TYPES:
             raise item.error(f"type inconnu « {spec['type']} »")
@@ -182,6 +191,7 @@ def _input_fields(reader: Reader, raw: object, section: str) -> tuple[InputField
                 minimum=item.literal(spec["min"], "min", kind) if "min" in spec else None,
                 maximum=item.literal(spec["max"], "max", kind) if "max" in spec else None,
                 motif=pattern,
+                valeurs=_value_labels(item, spec.get("valeurs"), pattern),
             )
         )
     return tuple(fields)

@@ -243,6 +243,12 @@ class InputField:
     minimum: Value = None
     maximum: Value = None
     motif: str | None = None
+    #: The French label of each value a text field may take (« sans_amenagement » : « sans aménagement »).
+    valeurs: Mapping[str, str] = attrs.field(default={}, converter=_frozen_mapping)
+
+    def label_of(self, value: object) -> str:
+        """The French label of one of the field's values (the value itself when it has none)."""
+        return self.valeurs.get(str(value), str(value))
 
 
 @attrs.frozen

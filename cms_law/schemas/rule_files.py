@@ -119,7 +119,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     )
     field = obj(
         {"type": kind, "libelle": words, "description": words, "requis": {"type": "boolean"},
-         "variable": words, "defaut": literal, "min": literal, "max": literal, "motif": words},
+         "variable": words, "defaut": literal, "min": literal, "max": literal, "motif": words,
+         "valeurs": {"type": "object", "additionalProperties": words}},
         ["type", "libelle", "description", "requis"],
     )
     fields = {"type": "object", "additionalProperties": field}
