@@ -315,8 +315,8 @@ def test_the_one_line_summaries_are_well_formed_french_sentences(tmp_path):
     )
     assert summaries["41"] == (
         "Gervilliers (99137), 2023-2025 : soumise et déficitaire, 12,15 % de logements sociaux pour un"
-        " taux cible de 25 %, 714 logements sociaux manquants ; exemptée pour la période, sans objectif"
-        " triennal."
+        " taux cible de 25 %, 714 logements sociaux manquants ; exemptée pour la période, objectif"
+        " triennal de 0 logement social."
     )
     for summary in summaries.values():
         assert "  " not in summary and not re.search(r";\S|,[^ \d]|\S;|[^\s(](et|en) ", summary), summary

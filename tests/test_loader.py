@@ -86,7 +86,7 @@ def test_overlapping_validity_of_one_rule_id_is_refused(rules_copy) -> None:  # 
 
 def test_circular_dependency_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
     def cycle(data: dict[str, Any]) -> None:
-        rule(data, "L302-8.VII.logements-manquants")["si"] = "soumise et objectif_triennal >= 0"
+        rule(data, "L302-8.VII.ecart")["si"] = "ecart_retenu >= 0"
 
     expect_error(rules_copy, cycle, "circulaire")
 
