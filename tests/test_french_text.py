@@ -70,3 +70,33 @@ def test_two_different_rates_of_one_sentence_never_read_the_same() -> None:
     kinds = {"a": "taux", "b": "taux"}
     text = fill("{a} pour {b}", values.get, kinds.get)
     assert text.replace("\xa0", " ") == "24,9996 % pour 25 %"
+
+
+def test_an_overridden_convention_is_explained_by_its_own_justification() -> None:
+    """Convention mesure_ecart (L. 302-8, VII, 1° and 2°): the default's justification defends the
+    exact rate; the user who picks the rounded gap reads why one may, from the rule file."""
+    from cms_law import load_rulebook
+
+    convention = load_rulebook().conventions["mesure_ecart"]
+    steps = {
+        option: next(s for s in evaluate(commune(), conventions={"mesure_ecart": option}).explication
+                     if s.regle == "convention.mesure_ecart").texte
+        for option in ("exact", "centieme_de_point")
+    }
+    assert "(option par défaut)" in steps["exact"] and convention.justification in steps["exact"]
+    assert convention.justifications["centieme_de_point"] in steps["centieme_de_point"]
+    assert convention.justification not in steps["centieme_de_point"]
+    assert "au lieu de l'option par défaut : écart calculé sur le taux exact" in steps["centieme_de_point"]
+
+
+def test_every_option_other_than_the_default_has_its_justification(rules_copy) -> None:
+    from cms_law import RuleFileError, load_rulebook
+
+    for convention in load_rulebook().conventions.values():
+        assert set(convention.justifications) == set(convention.options) - {convention.defaut}, convention.nom
+
+    def drop(data):
+        del data["conventions"]["mesure_ecart"]["justifications"]
+
+    with pytest.raises(RuleFileError, match="justifications.*centieme_de_point"):
+        rules_copy("cch/L302-8/2022-02-23.yaml", drop)

@@ -194,6 +194,11 @@ class Convention:
     options: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
     defaut: str
     fichier: str
+    #: Why one may choose each option other than the default (``justification`` is the default's).
+    justifications: Mapping[str, str] = attrs.field(default={}, converter=_frozen_mapping)
+
+    def justification_of(self, option: str) -> str:
+        return self.justification if option == self.defaut else self.justifications[option]
 
 
 @attrs.frozen

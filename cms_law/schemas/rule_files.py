@@ -42,7 +42,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     )
     convention = obj(
         {"titre": words, "interprete": cite, "justification": words,
-         "options": {"type": "object", "additionalProperties": words, "minProperties": 1}, "defaut": words}
+         "options": {"type": "object", "additionalProperties": words, "minProperties": 1}, "defaut": words,
+         "justifications": {"type": "object", "additionalProperties": words}}
     )
     rule = obj(
         {
