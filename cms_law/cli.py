@@ -267,13 +267,14 @@ def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
     summary = batch.run(
         arguments.file,
         arguments.output,
-        period=arguments.period,
+        periode=arguments.period,
         conventions=conventions_from_pairs(arguments.convention),
         output_format=arguments.format,
         explain=arguments.explain,
         errors_path=arguments.errors,
         jobs=arguments.jobs,
         stdout=out,
+        stderr=sys.stderr,
     )
     if summary.interrupted:
         return EXIT_INTERRUPTED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -320,3 +321,25 @@ def test_the_one_line_summaries_are_well_formed_french_sentences(tmp_path):
     )
     for summary in summaries.values():
         assert "  " not in summary and not re.search(r";\S|,[^ \d]|\S;|[^\s(](et|en) ", summary), summary
+
+
+def test_run_from_python_prints_nothing_unless_asked(tmp_path, capfd):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD])
+
+    summary = batch.run(source, tmp_path / "resultats.csv", jobs=1, periode="2023-2025")
+
+    assert summary.evaluated == 1
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", "")
+    report = io.StringIO()
+    batch.run(source, tmp_path / "resultats.csv", jobs=1, stderr=report)
+    assert "Communes évaluées : 1 sur 1 lignes" in report.getvalue()
+
+
+def test_the_former_name_period_still_works_with_a_deprecation_warning(tmp_path):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD])
+
+    with pytest.warns(DeprecationWarning, match="periode"):
+        summary = batch.run(source, tmp_path / "resultats.csv", jobs=1, period="2026-2028")
+
+    assert read_rows(tmp_path / "resultats.csv")[0]["periode"] == "2026-2028" and summary.evaluated == 1
