@@ -16,6 +16,8 @@ extensions = ["cms_law.sphinxext", "sphinx.ext.autodoc"]
 cms_law_depot = ".."
 
 exclude_patterns = ["_build"]
+#: The theme's few words that Sphinx's French catalogue leaves in English (search button, footer).
+templates_path = ["_templates"]
 # The law is shown as written: no typographic quotes or dashes put in place of the text's own.
 smartquotes = False
 autodoc_member_order = "bysource"
