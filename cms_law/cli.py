@@ -340,7 +340,11 @@ def _serve(arguments: argparse.Namespace, out: TextIO) -> int:
     try:
         from .serve import Settings, run
     except ImportError as error:
-        print(f"cms-law serve : {error}", file=sys.stderr)
+        print(
+            f"cms-law serve : le module « {error.name} » manque : installer l'extra « serve »"
+            " (pip install -e '.[serve]')",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     run(Settings(arguments.host, arguments.port, arguments.workers, arguments.max_body, arguments.max_rows))
     return 0

@@ -217,3 +217,20 @@ def test_evaluate_suggests_the_nearest_field_name(tmp_path: Path) -> None:
     (problem,) = json.loads(output)["erreurs"]
     assert code == EXIT_INPUT and problem["champ"] == "exemptée"
     assert problem["message"].startswith("champ inconnu ; vouliez-vous dire « exemptee » ? (champs acceptés : nom,")
+
+
+def test_serve_without_its_extra_says_so_in_french(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def without_starlette(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if name == "serve" or name.startswith("starlette"):
+            raise ModuleNotFoundError("No module named 'starlette'", name="starlette")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_starlette)
+    assert main(["serve"]) == EXIT_USAGE
+    assert capsys.readouterr().err == (
+        "cms-law serve : le module « starlette » manque : installer l'extra « serve » (pip install -e '.[serve]')\n"
+    )
