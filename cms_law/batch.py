@@ -18,12 +18,12 @@ import codecs
 import csv
 import ctypes
 import ctypes.util
-import difflib
 import io
 import os
 import signal
 import sys
 import time
+import warnings
 from collections import deque
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,6 +41,7 @@ from .errors import CmsLawError, InputError, Problem
 from .evaluator import compiled_for, evaluate, parse_period, regime_for, resolve_conventions
 from .explain import evaluation_figures, french, json_value, provenance_comment, summary, to_json
 from .expressions import is_number, truth
+from .inputs import did_you_mean
 from .loader import load_rulebook
 from .model import Evaluation, RuleBook, Total
 
@@ -177,10 +178,8 @@ def _header_problems(columns: Sequence[str], book: RuleBook) -> list[Problem]:
         if not column:
             problems.append(Problem(f"colonne {index}", "colonne sans nom dans la ligne d'en-tête"))
         elif column not in accepted:
-            close = difflib.get_close_matches(column, accepted, n=1)
-            hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
             problems.append(
-                Problem(column, f"colonne inconnue{hint} (colonnes acceptées : {', '.join(accepted)})")
+                Problem(column, f"colonne inconnue{did_you_mean(column, accepted)} (colonnes acceptées : {', '.join(accepted)})")
             )
         elif columns.index(column) != index - 1:
             problems.append(Problem(column, "colonne en double dans la ligne d'en-tête"))
@@ -548,7 +547,7 @@ def run(
     input_path: str | Path,
     output_path: str | Path | None = None,
     *,
-    period: str | None = None,
+    periode: str | None = None,
     conventions: Mapping[str, str] | None = None,
     output_format: str = "csv",
     explain: bool = False,
@@ -556,6 +555,7 @@ def run(
     jobs: int | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    period: str | None = None,
 ) -> Summary:
     """Evaluate every commune of a CSV file; write the results, the errors file and a summary.
 
@@ -563,14 +563,19 @@ def run(
     (one JSON object per line). Rejected rows go to ``errors_path`` (default: beside the output,
     or beside the input when the output is ``stdout``). Raises :class:`InputError` when the file
     as a whole cannot be read (unreadable, unknown column…) or an option is invalid; an invalid
-    row never raises. The progress bar and the summary go to ``stderr``. With ``jobs=1`` the rows
+    row never raises. The progress bar (on a terminal) and the summary go to ``stderr``, and
+    nowhere when it is ``None``: a program calling ``run`` reads the returned summary instead.
+    ``period`` is the former name of ``periode`` (deprecated). With ``jobs=1`` the rows
     are evaluated in the calling process, whose allocator :func:`keep_heap_slack` then tunes.
     """
-    stderr = stderr or sys.stderr
+    if period is not None:
+        warnings.warn("batch.run(period=…) est obsolète : écrire periode=…", DeprecationWarning, stacklevel=2)
+        periode = period if periode is None else periode
+    stderr = stderr if stderr is not None else io.StringIO()
     book = load_rulebook()
     if output_format not in FORMATS:
         raise InputError([Problem("--format", f"format inconnu (formats : {', '.join(FORMATS)})", output_format)])
-    parsed_period = parse_period(book, period)
+    parsed_period = parse_period(book, periode)
     regime_for(book, parsed_period)
     applied, problems = resolve_conventions(book, conventions)
     if problems:
@@ -578,7 +583,7 @@ def run(
     source = read_csv(input_path, book)
     errors = Path(errors_path) if errors_path else _beside(Path(output_path or input_path), output_format)
     _check_paths(source.path, output_path, errors)
-    settings = Settings(source.columns, period, dict(conventions or {}), output_format, explain)
+    settings = Settings(source.columns, periode, dict(conventions or {}), output_format, explain)
     summary = Summary(source, str(parsed_period), str(output_path or "sortie standard"), errors, book)
     jobs = min(jobs or default_jobs(), max(source.rows, 1))
 

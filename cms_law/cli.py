@@ -17,9 +17,18 @@ from typing import Any, TextIO
 
 from . import __version__, batch
 from .errors import CmsLawError, InputError, Problem, RuleFileError
+from .cli_french import FrenchParser, french_argparse
 from .contract import check_contract
 from .epci import evaluate_epci
-from .evaluator import conventions_from_pairs, evaluate
+from .evaluator import (
+    conventions_from_pairs,
+    evaluate,
+    parse_date,
+    parse_period,
+    period_of_date,
+    regime_for,
+    resolve_conventions,
+)
 from .explain import french, input_error_as_dict, overlaps_as_data, rules_as_data, to_json
 from .history import commune_history, diff
 from .inputs import read_file
@@ -41,39 +50,41 @@ EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = FrenchParser(
         prog="cms-law",
         description="Objectifs SRU d'une commune (CCH L. 302-5, L. 302-8, L. 302-8-1), expliqués et cités.",
     )
-    parser.add_argument("--version", action="version", version=f"cms-law {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"cms-law {__version__}", help="afficher la version de cms-law et quitter"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
 
     evaluate_command = commands.add_parser(
         "evaluate", help="évaluer une commune décrite dans un fichier YAML ou JSON"
     )
-    evaluate_command.add_argument("file", metavar="FICHIER", help="description de la commune (YAML ou JSON)")
+    evaluate_command.add_argument("file", metavar="FICHIER", help="description de la commune (YAML ou JSON ; « - » : l'entrée standard)")
     _add_period_and_conventions(evaluate_command)
     evaluate_command.add_argument(
         "--date",
         metavar="AAAA-MM-JJ",
         help="évaluer la période triennale qui contient cette date, sous la loi qui la régit (au lieu de --period)",
     )
-    evaluate_command.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate_command.add_argument("--format", choices=("text", "json"), default="text", help="format de la sortie (défaut : text)")
 
     epci_command = commands.add_parser(
         "evaluate-epci",
         help="évaluer les communes d'un EPCI ensemble : objectifs, planchers, mutualisation possible",
     )
-    epci_command.add_argument("file", metavar="FICHIER", help="l'EPCI et la liste de ses communes (YAML ou JSON)")
+    epci_command.add_argument("file", metavar="FICHIER", help="l'EPCI et la liste de ses communes (YAML ou JSON ; « - » : l'entrée standard)")
     _add_period_and_conventions(epci_command)
-    epci_command.add_argument("--format", choices=("text", "json"), default="text")
+    epci_command.add_argument("--format", choices=("text", "json"), default="text", help="format de la sortie (défaut : text)")
 
     contract_command = commands.add_parser(
         "check-contract", help="vérifier un contrat de mixité sociale proposé : conforme, ou toutes ses violations"
     )
-    contract_command.add_argument("file", metavar="FICHIER", help="le contrat, l'EPCI et ses communes (YAML ou JSON)")
+    contract_command.add_argument("file", metavar="FICHIER", help="le contrat, l'EPCI et ses communes (YAML ou JSON ; « - » : l'entrée standard)")
     _add_period_and_conventions(contract_command)
-    contract_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    contract_command.add_argument("--format", choices=("text", "json", "csv"), default="text", help="format de la sortie (défaut : text)")
 
     batch_command = commands.add_parser(
         "batch", help="évaluer toutes les communes d'un fichier CSV (un inventaire), une ligne par commune"
@@ -101,13 +112,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff_command.add_argument("date_avant", metavar="DATE1", help="première date (AAAA-MM-JJ)")
     diff_command.add_argument("date_apres", metavar="DATE2", help="seconde date (AAAA-MM-JJ)")
-    diff_command.add_argument("--format", choices=("text", "json"), default="text")
+    diff_command.add_argument("--format", choices=("text", "json"), default="text", help="format de la sortie (défaut : text)")
 
     history_command = commands.add_parser(
         "history", help="les objectifs d'une commune, période après période, chacune sous la loi qui la régit"
     )
     history_command.add_argument(
-        "file", metavar="FICHIER", help="la commune, et ses données propres à chaque période sous « periodes » (YAML ou JSON)"
+        "file", metavar="FICHIER", help="la commune, et ses données propres à chaque période sous « periodes » (YAML ou JSON ; « - » : l'entrée standard)"
     )
     history_command.add_argument(
         "--from", dest="first", metavar="AAAA-AAAA", help="première période (défaut : la première de la loi encodée)"
@@ -115,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     history_command.add_argument(
         "--to", dest="last", metavar="AAAA-AAAA", help="dernière période (défaut : celle des règles, 2023-2025)"
     )
-    history_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    history_command.add_argument("--format", choices=("text", "json", "csv"), default="text", help="format de la sortie (défaut : text)")
     history_command.add_argument("--chart", metavar="FICHIER.svg", help="écrire aussi un graphique SVG des objectifs")
     history_command.add_argument(
         "--convention",
@@ -126,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
-    rules_command.add_argument("--format", choices=("text", "json"), default="text")
+    rules_command.add_argument("--format", choices=("text", "json"), default="text", help="format de la sortie (défaut : text)")
     rules_command.add_argument(
         "--verifier",
         action="store_true",
@@ -182,18 +193,54 @@ def _positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
-    arguments = _parser().parse_args(argv)
+    with french_argparse():
+        arguments = _parser().parse_args(argv)
     try:
+        _check_options(arguments)
         return COMMANDS[arguments.command](arguments, out)
     except InputError as error:
         _report_input_error(error, getattr(arguments, "format", "text"), out)
-        return EXIT_INPUT
+        return EXIT_USAGE if _misuse(error) else EXIT_INPUT
     except RuleFileError as error:
         print(f"cms-law : fichiers de règles invalides : {error}", file=sys.stderr)
         return EXIT_RULES
     except CmsLawError as error:
         print(f"cms-law : erreur d'évaluation : {error}", file=sys.stderr)
         return EXIT_RULES
+
+
+def _check_options(arguments: argparse.Namespace) -> None:
+    """The period, date and conventions typed, checked before any file is read: a wrong one is
+    reported under its own name (not under each commune of an EPCI), as a misuse of the command."""
+    period, day = getattr(arguments, "period", None), getattr(arguments, "date", None)
+    pairs = getattr(arguments, "convention", [])
+    if period is None and day is None and not pairs:
+        return
+    book = load_rulebook()
+    if period is not None and day is not None:
+        raise InputError([Problem("date", "donner --period ou --date, pas les deux", day)])
+    if period is not None:
+        regime_for(book, parse_period(book, period))
+    if day is not None:
+        period_of_date(book, parse_date(day))
+    _, problems = resolve_conventions(book, conventions_from_pairs(pairs))
+    if problems:
+        raise InputError(problems)
+
+
+#: The fields of the problems that lie in the command line (its options and arguments), not in
+#: the user's file: the period, the date, the conventions, the periods of history, diff's dates.
+_OPTION_FIELDS = frozenset({"--convention", "--from", "--to", "periode", "date", "avant", "apres"})
+
+
+def _misuse(error: InputError) -> bool:
+    """A problem in what was typed (``--convention arrondi``, ``--date`` with ``--period``) is a
+    misuse of the command (exit 2), like the errors argparse reports, not an invalid input file."""
+    # The period's own checks (L. 302-8, I, al. 2) run with each commune: « communes[1].periode ».
+    return any(
+        p.champ in _OPTION_FIELDS or p.champ.startswith("conventions.") or p.champ.endswith("].periode")
+        for p in error.problemes
+    )
 
 
 def _report_input_error(error: InputError, output_format: str, out: TextIO) -> None:
@@ -227,13 +274,14 @@ def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
     summary = batch.run(
         arguments.file,
         arguments.output,
-        period=arguments.period,
+        periode=arguments.period,
         conventions=conventions_from_pairs(arguments.convention),
         output_format=arguments.format,
         explain=arguments.explain,
         errors_path=arguments.errors,
         jobs=arguments.jobs,
         stdout=out,
+        stderr=sys.stderr,
     )
     if summary.interrupted:
         return EXIT_INTERRUPTED
@@ -323,7 +371,11 @@ def _serve(arguments: argparse.Namespace, out: TextIO) -> int:
     try:
         from .serve import Settings, run
     except ImportError as error:
-        print(f"cms-law serve : {error}", file=sys.stderr)
+        print(
+            f"cms-law serve : le module « {error.name} » manque : installer l'extra « serve »"
+            " (pip install -e '.[serve]')",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     run(Settings(arguments.host, arguments.port, arguments.workers, arguments.max_body, arguments.max_rows))
     return 0

@@ -122,7 +122,7 @@ def period_of_date(book: RuleBook, day: dt.date) -> str:
     )
 
 
-def _parse_date(value: dt.date | str) -> dt.date:
+def parse_date(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
@@ -179,7 +179,7 @@ def evaluate(
     if date is not None:
         if periode is not None:
             raise InputError([Problem("date", "donner la période ou la date, pas les deux", date)])
-        day = _parse_date(date)
+        day = parse_date(date)
         periode = period_of_date(book, day)
     period = parse_period(book, periode)
     regime = regime_for(book, period)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import string
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -42,13 +43,16 @@ def exact_decimal(value: Fraction | int) -> Decimal:
     return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
 
 
-def french(value: Value, kind: str | None) -> str:
-    """A value as a French reader expects it (``33 %``, ``1 500``, ``2,5 points``, ``1er janvier 2023``)."""
-    return _french(type(value).__name__, value, kind)
+def french(value: Value, kind: str | None, places: int = TEXT_PLACES) -> str:
+    """A value as a French reader expects it (``33 %``, ``1 500``, ``2,5 points``, ``1er janvier 2023``).
+
+    Numbers are rounded to ``places`` decimals (of the percentage, for a rate).
+    """
+    return _french(type(value).__name__, value, kind, places)
 
 
 @functools.lru_cache(maxsize=8192)
-def _french(_type: str, value: Value, kind: str | None) -> str:
+def _french(_type: str, value: Value, kind: str | None, places: int) -> str:
     # Keyed on the type too, so that True and 1 (equal and same hash) are not confused. The
     # cache matters: babel re-parses its patterns on each call, and a batch formats the same
     # rates and thresholds thousands of times.
@@ -62,32 +66,65 @@ def _french(_type: str, value: Value, kind: str | None) -> str:
     if kind == "annee":
         return str(value)
     if isinstance(value, (int, Fraction)):
-        shown = _rounded(value)
         if kind == "taux":
-            return format_percent(_rounded(Fraction(value) * 100) / 100, locale=LOCALE, decimal_quantization=False)
+            shown = _rounded(Fraction(value) * 100, places) / 100
+            return format_percent(shown, locale=LOCALE, decimal_quantization=False)
+        shown = _rounded(value, places)
         text = format_decimal(shown, locale=LOCALE, decimal_quantization=False)
         if kind == "points":
-            return f"{text} point{'s' if abs(Fraction(value)) >= 2 else ''}"
+            # The noun agrees with the figure the reader sees: « 1,99 point », « 2 points ».
+            return f"{text} point{'s' if abs(shown) >= 2 else ''}"
         return text
     return str(value)
 
 
-def _rounded(value: Fraction | int) -> Decimal:
-    return exact_decimal(Fraction(round(Fraction(value) * 10**TEXT_PLACES), 10**TEXT_PLACES))
+def _rounded(value: Fraction | int, places: int = TEXT_PLACES) -> Decimal:
+    return exact_decimal(Fraction(round(Fraction(value) * 10**places), 10**places))
+
+
+def _distinct_places(values: dict[str, tuple[Value, str | None]]) -> dict[str, int]:
+    """Decimals enough for two different figures of the same kind in one sentence never to read
+    the same: an écart of 1,996 point compared with 2 points is written « 1,996 point », not
+    « 2 points », so the sentence shows the comparison the rule made."""
+    places = dict.fromkeys(values, TEXT_PLACES)
+    numbers = {
+        name: (Fraction(value), kind)
+        for name, (value, kind) in values.items()
+        if isinstance(value, (int, Fraction)) and not isinstance(value, bool) and kind != "annee"
+    }
+    for name, (value, kind) in numbers.items():
+        others = [other for key, (other, other_kind) in numbers.items() if key != name and other_kind == kind]
+        while places[name] < JSON_PLACES and any(
+            other != value and french(other, kind, places[name]) == french(value, kind, places[name])
+            for other in others
+        ):
+            places[name] += 1
+    return places
 
 
 class _Formatted(dict):  # type: ignore[type-arg]
     """A template's names, each formatted for French on first use."""
 
-    def __init__(self, lookup: Callable[[str], Value], type_of: Callable[[str], str | None]) -> None:
+    def __init__(
+        self, lookup: Callable[[str], Value], type_of: Callable[[str], str | None], places: dict[str, int]
+    ) -> None:
         super().__init__()
         self.lookup = lookup
         self.type_of = type_of
+        self.places = places
 
     def __missing__(self, name: str) -> str:
-        return french(self.lookup(name), self.type_of(name))
+        return french(self.lookup(name), self.type_of(name), self.places.get(name, TEXT_PLACES))
 
 
 def fill(template: str, lookup: Callable[[str], Value], type_of: Callable[[str], str | None]) -> str:
-    """Fill a rule's French template, formatting each named value for its type."""
-    return template.format_map(_Formatted(lookup, type_of))
+    """Fill a rule's French template, formatting each named value for its type, each figure
+    precisely enough to be told apart from the others of its kind in the sentence."""
+    names = _names(template)
+    places = _distinct_places({name: (lookup(name), type_of(name)) for name in names}) if len(names) > 1 else {}
+    return template.format_map(_Formatted(lookup, type_of, places))
+
+
+@functools.lru_cache(maxsize=4096)
+def _names(template: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template) if name))

@@ -7,8 +7,10 @@ should not have to run the tool once per mistake.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -26,21 +28,39 @@ _RATE = re.compile(r"^\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*(?P<percent>%)?\s*$
 _INTEGER = re.compile(r"^\s*-?[0-9]+(?:[ \u00a0\u202f][0-9]{3})*\s*$")
 
 
+#: The file name that stands for the standard input, as in most command-line tools.
+STDIN = "-"
+
+
 def read_file(path: str | Path) -> Any:
-    """Read a YAML or JSON file (chosen by its extension; YAML otherwise, which reads JSON too)."""
-    path = Path(path)
+    """Read a YAML or JSON file (chosen by its extension; YAML otherwise, which reads JSON too);
+    ``"-"`` reads the standard input (YAML, which reads JSON too)."""
+    stdin = str(path) == STDIN
+    path, name = Path(path), "l'entrée standard" if stdin else str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_stdin() if stdin else path.read_text(encoding="utf-8")
     except OSError as error:
-        raise InputError([Problem("fichier", f"lecture impossible de {path} : {error.strerror}")]) from None
+        raise InputError([Problem("fichier", f"lecture impossible de {name} : {error.strerror}")]) from None
     except UnicodeDecodeError:
-        raise InputError([Problem("fichier", f"{path} n'est pas un texte UTF-8")]) from None
+        raise InputError([Problem("fichier", f"{name} n'est pas un texte UTF-8")]) from None
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
         return yaml.load(text, Loader=SAFE_LOADER)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise InputError([Problem("fichier", f"{path} n'est pas un YAML ou JSON valide : {error}")]) from None
+        raise InputError([Problem("fichier", f"{name} n'est pas un YAML ou JSON valide : {error}")]) from None
+
+
+def _read_stdin() -> str:
+    """The standard input as UTF-8 whatever the terminal's locale (its bytes, when it has them)."""
+    binary = getattr(sys.stdin, "buffer", None)
+    return binary.read().decode("utf-8") if binary is not None else sys.stdin.read()
+
+
+def did_you_mean(name: str, accepted: Sequence[str]) -> str:
+    """« ; vouliez-vous dire « exemptee » ? » when an accepted name is close to a mistyped one."""
+    close = difflib.get_close_matches(name, accepted, n=1)
+    return f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
 
 
 def parse_commune(book: RuleBook, data: object) -> tuple[dict[str, Value], dict[str, Value], list[Problem]]:
@@ -62,8 +82,13 @@ def parse_fields(
     problems: list[Problem] = []
     for key in data:
         if key not in fields and key not in other_keys:
+            accepted = [*fields, *other_keys]
             problems.append(
-                Problem(str(key), f"champ inconnu (champs acceptés : {', '.join([*fields, *other_keys])})", data[key])
+                Problem(
+                    str(key),
+                    f"champ inconnu{did_you_mean(str(key), accepted)} (champs acceptés : {', '.join(accepted)})",
+                    data[key],
+                )
             )
     by_key: dict[str, Value] = {}
     by_variable: dict[str, Value] = {}

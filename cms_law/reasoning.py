@@ -46,10 +46,14 @@ def build_explanation(
 
 def _convention_step(book: RuleBook, name: str, option: str, chosen: bool) -> Step:
     convention = book.conventions[name]
-    origin = "choisie par l'utilisateur" if chosen else "option par défaut"
+    if not chosen:  # « chosen »: overridden, with an option other than the default
+        origin, why = "option par défaut", "Le texte étant muet sur ce point :"
+    else:
+        origin = f"option choisie par l'utilisateur, au lieu de l'option par défaut : {convention.options[convention.defaut]}"
+        why = "Le texte étant muet sur ce point, cette option se justifie ainsi :"
     text = (
         f"Convention « {convention.titre} » ({origin}) : {convention.options[option]}. "
-        f"Le texte étant muet sur ce point : {convention.justification}"
+        f"{why} {convention.justification_of(option)}"
     )
     return Step(
         regle=f"convention.{name}",

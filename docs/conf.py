@@ -16,9 +16,13 @@ extensions = ["cms_law.sphinxext", "sphinx.ext.autodoc"]
 cms_law_depot = ".."
 
 exclude_patterns = ["_build"]
+#: The theme's few words that Sphinx's French catalogue leaves in English (search button, footer).
+templates_path = ["_templates"]
 # The law is shown as written: no typographic quotes or dashes put in place of the text's own.
 smartquotes = False
 autodoc_member_order = "bysource"
+# In the sidebar, « EpciEvaluation » rather than « cms_law.epci.EpciEvaluation »: the entries fit.
+toc_object_entries_show_parents = "hide"
 
 html_theme = "alabaster"
 html_title = "cms-law : la loi SRU, son encodage et ses tests"
@@ -33,3 +37,13 @@ html_theme_options = {
 html_sidebars = {"**": ["about.html", "searchbox.html", "navigation.html", "localtoc.html"]}
 html_show_sourcelink = False
 html_show_copyright = False
+
+
+def _french_reference(app, what, name, obj, options, lines):  # type: ignore[no-untyped-def]
+    """The code's docstrings are written in English, like the engine: the reference page gives its
+    own French text under each signature, and the docstring is left out."""
+    lines.clear()
+
+
+def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("autodoc-process-docstring", _french_reference)

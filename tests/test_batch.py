@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -239,9 +241,11 @@ def test_invalid_options_are_refused(tmp_path, capsys):
 
     assert main(["batch", str(source), "-o", str(source)]) == 1
     assert "fichier d'entrée" in capsys.readouterr().err
-    assert main(["batch", str(source), "--period", "2023"]) == 1
-    assert main(["batch", str(source), "--period", "1999-2001"]) == 1
-    assert main(["batch", str(source), "--convention", "arrondi_objectifs=au_hasard"]) == 1
+    # A wrong option is a misuse of the command (exit 2), as argparse's own errors are.
+    assert main(["batch", str(source), "--period", "2023"]) == 2
+    assert main(["batch", str(source), "--period", "1999-2001"]) == 2
+    assert main(["batch", str(source), "--convention", "arrondi_objectifs=au_hasard"]) == 2
+    assert main(["batch", str(source), "--convention", "arrondi_objectifs"]) == 2
     with pytest.raises(SystemExit) as usage:
         main(["batch", str(source), "--jobs", "0"])
     assert usage.value.code == 2
@@ -294,3 +298,51 @@ def test_the_summary_sentence_and_the_totals_come_from_the_vocabulary(tmp_path, 
     report = capsys.readouterr().err
     assert f"    avec un objectif : {len(with_objective)}\n" in report
     assert "soumises" not in report
+
+
+def test_the_one_line_summaries_are_well_formed_french_sentences(tmp_path):
+    """The fragments of ``syntheses.commune`` keep the spaces that join them (« manquants ; objectif »,
+    « PLAI et au plus »): one sentence of each kind, exactly, from the example inventory."""
+    output = tmp_path / "resultats.csv"
+    batch.run(EXAMPLES / "communes_inventaire.csv", output, jobs=1)
+    # Babel writes « 14,58 % » with a no-break space before the sign.
+    summaries = {row["ligne"]: row["resume"].replace("\xa0%", " %") for row in read_rows(output)}
+
+    assert summaries["5"] == (
+        "Morvenne-sur-Mer (99101), 2023-2025 : soumise et déficitaire, 14,58 % de logements sociaux pour"
+        " un taux cible de 20 %, 367 logements sociaux manquants ; objectif triennal de 122 logements"
+        " sociaux (L. 302-8, VII, al. 1), dont au moins 37 en PLAI et au plus 36 en PLS."
+    )
+    assert summaries["6"] == (
+        "Castelbrune-les-Bains (99102), 2023-2025 : non soumise (commune hors d'une agglomération ou d'un"
+        " EPCI éligible) ; 11,43 % de logements sociaux pour un taux cible de 25 %."
+    )
+    assert summaries["41"] == (
+        "Gervilliers (99137), 2023-2025 : soumise et déficitaire, 12,15 % de logements sociaux pour un"
+        " taux cible de 25 %, 714 logements sociaux manquants ; exemptée pour la période, objectif"
+        " triennal de 0 logement social."
+    )
+    for summary in summaries.values():
+        assert "  " not in summary and not re.search(r";\S|,[^ \d]|\S;|[^\s(](et|en) ", summary), summary
+
+
+def test_run_from_python_prints_nothing_unless_asked(tmp_path, capfd):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD])
+
+    summary = batch.run(source, tmp_path / "resultats.csv", jobs=1, periode="2023-2025")
+
+    assert summary.evaluated == 1
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", "")
+    report = io.StringIO()
+    batch.run(source, tmp_path / "resultats.csv", jobs=1, stderr=report)
+    assert "Communes évaluées : 1 sur 1 lignes" in report.getvalue()
+
+
+def test_the_former_name_period_still_works_with_a_deprecation_warning(tmp_path):
+    source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD])
+
+    with pytest.warns(DeprecationWarning, match="periode"):
+        summary = batch.run(source, tmp_path / "resultats.csv", jobs=1, period="2026-2028")
+
+    assert read_rows(tmp_path / "resultats.csv")[0]["periode"] == "2026-2028" and summary.evaluated == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cms_law.cli import EXIT_INPUT, main
+from cms_law.cli import EXIT_INPUT, EXIT_USAGE, main
 from conftest import EXAMPLES, commune
 
 
@@ -64,13 +64,49 @@ def test_bad_input_names_every_field_and_exits_1(tmp_path: Path, capsys: pytest.
     assert "population" in capsys.readouterr().err
 
 
-def test_bad_period_and_unknown_convention_are_named(tmp_path: Path) -> None:
+def test_bad_period_and_unknown_convention_are_named_and_are_a_misuse(tmp_path: Path) -> None:
+    """What is typed on the command line is a misuse of the command (exit 2, as the README says);
+    only the user's file makes an invalid input (exit 1)."""
     path = tmp_path / "commune.yaml"
     path.write_text(yaml.safe_dump(commune()), encoding="utf-8")
     code, output = run("evaluate", str(path), "--period", "2024-2026", "--format", "json")
-    assert code == EXIT_INPUT and json.loads(output)["erreurs"][0]["champ"] == "periode"
+    assert code == EXIT_USAGE and json.loads(output)["erreurs"][0]["champ"] == "periode"
     code, output = run("evaluate", str(path), "--convention", "arrondi=haut", "--format", "json")
-    assert code == EXIT_INPUT and json.loads(output)["erreurs"][0]["champ"] == "conventions.arrondi"
+    assert code == EXIT_USAGE and json.loads(output)["erreurs"][0]["champ"] == "conventions.arrondi"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["evaluate", "{commune}", "--convention", "arrondi_objectifs"],
+        ["evaluate", "{commune}", "--convention", "=plus_proche"],
+        ["evaluate", "{commune}", "--date", "2021-06-01", "--period", "2020-2022"],
+        ["evaluate", "{commune}", "--date", "2021-13-01"],
+        ["evaluate", "{commune}", "--period", "2023"],
+        ["evaluate", "{commune}", "--period", "1990-1992"],
+        ["evaluate-epci", "{epci}", "--convention", "mesure_ecart"],
+        ["check-contract", "{contrat}", "--period", "2024-2026"],
+        ["history", "{historique}", "--from", "2024-2026"],
+        ["history", "{historique}", "--convention", "arrondi_objectifs=au_hasard"],
+        ["diff", "2022-02-30", "2023-01-01"],
+        ["evaluate", "{commune}", "--format", "xml"],
+        ["evaluate"],
+        ["evaluer", "{commune}"],
+    ],
+)
+def test_every_misuse_of_the_command_exits_2(arguments: list[str]) -> None:
+    files = {
+        "commune": EXAMPLES / "commune_exemple.yaml",
+        "epci": EXAMPLES / "epci_depliant_dhup.yaml",
+        "contrat": EXAMPLES / "contrat_depliant_abaissant.yaml",
+        "historique": EXAMPLES / "commune_historique.yaml",
+    }
+    argv = [argument.format(**{name: str(path) for name, path in files.items()}) for argument in arguments]
+    try:
+        code, _ = run(*argv)
+    except SystemExit as usage:  # argparse's own errors
+        code = usage.code
+    assert code == EXIT_USAGE
 
 
 def test_rules_lists_every_rule_with_citations_and_provenance() -> None:
@@ -91,3 +127,110 @@ def test_python_dash_m_is_the_same_command() -> None:
         capture_output=True, text=True, check=True,
     )
     assert json.loads(completed.stdout)["periode"] == "2023-2025"
+
+
+COMMAND_NAMES = ["evaluate", "evaluate-epci", "check-contract", "batch", "diff", "history", "rules", "schema", "serve"]
+#: argparse's English words, none of which may reach a user of the command line.
+ENGLISH = ["usage", "positional arguments", "optional arguments", "show this help", "error:", "required",
+           "invalid choice", "choose from", "unrecognized", "expected one argument", "default:", "exit"]
+
+
+def usage_output(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as stopped:
+        main(list(arguments))
+    captured = capsys.readouterr()
+    return int(stopped.value.code or 0), captured.out + captured.err
+
+
+@pytest.mark.parametrize("command", [None, *COMMAND_NAMES])
+def test_the_help_of_every_command_is_in_french(capsys: pytest.CaptureFixture[str], command: str | None) -> None:
+    code, text = usage_output(capsys, *([command] if command else []), "--help")
+    assert code == 0
+    assert text.startswith(f"utilisation : cms-law{' ' + command if command else ''} [-h]")
+    assert "options :\n  -h, --help" in text and "afficher cette aide et quitter" in text
+    if command not in ("rules", "serve"):
+        assert "arguments positionnels :" in text
+    assert not [word for word in ENGLISH if word in text.lower()], text
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["evaluer"], "cms-law : erreur : la commande « evaluer » est inconnue ; commandes : evaluate, evaluate-epci,"),
+        ([], "cms-law : erreur : arguments obligatoires manquants : COMMANDE"),
+        (["evaluate"], "cms-law evaluate : erreur : arguments obligatoires manquants : FICHIER"),
+        (["diff", "2022-01-01"], "cms-law diff : erreur : arguments obligatoires manquants : DATE2"),
+        (["evaluate", "x.yaml", "--format", "xml"],
+         "cms-law evaluate : erreur : argument --format : choix invalide : « xml » (choix possibles : « text », « json »)"),
+        (["evaluate", "x.yaml", "--period"], "cms-law evaluate : erreur : argument --period : une valeur est attendue"),
+        (["rules", "--bavard"], "cms-law : erreur : arguments inconnus : --bavard"),
+        (["batch", "x.csv", "--jobs", "0"], "cms-law batch : erreur : argument --jobs : un nombre entier positif"),
+    ],
+)
+def test_usage_errors_are_french_sentences_and_exit_2(
+    capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+) -> None:
+    code, text = usage_output(capsys, *arguments)
+    assert code == EXIT_USAGE
+    assert text.startswith("utilisation : cms-law")
+    assert message in text, text
+    assert not [word for word in ENGLISH if word in text.lower()], text
+
+
+def test_argparse_is_left_as_it_was_for_a_program_embedding_cms_law(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    usage_output(capsys, "--help")
+    assert argparse.ArgumentParser(prog="autre").format_help().startswith("usage: autre")
+
+
+@pytest.mark.parametrize(
+    ("command", "example", "first_line"),
+    [
+        ("evaluate", "commune_exemple.yaml", "Commune : Villeneuve-sur-Exemple (99001)"),
+        ("evaluate-epci", "epci_depliant_dhup.yaml", "EPCI : Communauté d'agglomération du dépliant"),
+        ("check-contract", "contrat_depliant_abaissant.yaml", "Contrat de mixité sociale"),
+        ("history", "commune_historique.yaml", "Commune : Villeneuve-sur-Exemple"),
+    ],
+)
+def test_a_dash_reads_the_standard_input(command: str, example: str, first_line: str) -> None:
+    text = (EXAMPLES / example).read_text(encoding="utf-8")
+    piped = subprocess.run(
+        [sys.executable, "-m", "cms_law", command, "-"], input=text.encode(), capture_output=True, check=False
+    )
+    from_file = subprocess.run([sys.executable, "-m", "cms_law", command, str(EXAMPLES / example)], capture_output=True, check=False)
+    assert piped.stdout.decode().startswith(first_line)
+    assert (piped.returncode, piped.stdout) == (from_file.returncode, from_file.stdout)
+
+
+def test_a_broken_standard_input_is_named_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("nom: [\n"))
+    code, output = run("evaluate", "-", "--format", "json")
+    assert code == EXIT_INPUT
+    assert json.loads(output)["erreurs"][0]["message"].startswith("l'entrée standard n'est pas un YAML ou JSON valide")
+
+
+def test_evaluate_suggests_the_nearest_field_name(tmp_path: Path) -> None:
+    path = tmp_path / "commune.yaml"
+    path.write_text(yaml.safe_dump(commune(exemptée=True), allow_unicode=True), encoding="utf-8")
+    code, output = run("evaluate", str(path), "--format", "json")
+    (problem,) = json.loads(output)["erreurs"]
+    assert code == EXIT_INPUT and problem["champ"] == "exemptée"
+    assert problem["message"].startswith("champ inconnu ; vouliez-vous dire « exemptee » ? (champs acceptés : nom,")
+
+
+def test_serve_without_its_extra_says_so_in_french(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def without_starlette(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if name == "serve" or name.startswith("starlette"):
+            raise ModuleNotFoundError("No module named 'starlette'", name="starlette")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_starlette)
+    assert main(["serve"]) == EXIT_USAGE
+    assert capsys.readouterr().err == (
+        "cms-law serve : le module « starlette » manque : installer l'extra « serve » (pip install -e '.[serve]')\n"
+    )

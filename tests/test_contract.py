@@ -174,3 +174,12 @@ def test_moving_dwellings_between_communes_keeps_the_verdict_on_the_epci_total(s
     shortened = with_objectives(contract, *(c["objectif_retenu"] for c in communes))
     shortened["communes"][target]["objectif_retenu"] -= 2  # 542 → 540 < 541: now below the total
     assert total_violated(shortened)
+
+
+def test_the_heading_writes_the_contract_type_in_french() -> None:
+    """« sans_amenagement » is the value a file gives (L. 302-8-1, contrat sans aménagement); the
+    text writes its label from rules/vocabulaire.yaml (contrat.type.valeurs)."""
+    data = copy.deepcopy(ABAISSANT)
+    data["type"] = "sans_amenagement"
+    text = check_contract(data).texte()
+    assert text.startswith("Contrat de mixité sociale « sans aménagement » : ")

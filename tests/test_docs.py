@@ -69,6 +69,22 @@ def test_the_site_builds_and_shows_the_law_its_rules_and_the_coverage(tmp_path: 
 
     coverage = _text(out / GENERATED / "couverture.html")
     assert "Alinéas qu'aucune règle n'encode" in coverage
+    assert re.search(r"L\. 302-5, al\. \d \(version du 14 décembre 2000\)", coverage)  # each alinéa's version
+
+    # The API reference covers what the README offers from Python, in French.
+    api = _text(out / "guide" / "integrer.html")
+    for function in ["cms_law.evaluate", "cms_law.epci.evaluate_epci", "cms_law.contract.check_contract",
+                     "cms_law.history.diff", "cms_law.history.commune_history", "cms_law.batch.run",
+                     "cms_law.loader.load_rulebook_from"]:
+        assert f"{function.rpartition('.')[0]}. {function.rpartition('.')[2]} (" in api, function
+    assert "Évalue une commune." in api and "Evaluate one commune" not in api
+
+    # No English word of Sphinx or of its theme reaches a reader.
+    for page in [out / "index.html", out / "search.html", out / "guide" / "integrer.html"]:
+        raw = page.read_text(encoding="utf-8")
+        for english in ['value="Go"', "Powered by", 'aria-label="Main"', "Quick search"]:
+            assert english not in raw, (page.name, english)
+    assert 'value="Rechercher"' in (out / "index.html").read_text(encoding="utf-8")
     assert "Textes dont la provenance n'est pas authentique" in coverage
     if citation.version.legifrance:
         assert (

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cms_law import InputError, RuleBook, RuleFileError, evaluate, load_rulebook
-from cms_law.cli import EXIT_INPUT, main
+from cms_law.cli import EXIT_INPUT, EXIT_USAGE, main
 from cms_law.evaluator import period_of_date
 from cms_law.history import commune_history, diff
 from conftest import EXAMPLES
@@ -174,7 +174,7 @@ def test_cms_law_evaluate_as_of_a_date(tmp_path) -> None:  # type: ignore[no-unt
     assert main(["evaluate", str(commune), "--date", "2021-06-01", "--format", "json"], stdout=out) == 0
     data = json.loads(out.getvalue())
     assert (data["periode"], data["version_loi"], data["objectif_triennal"]) == ("2020-2022", "LEC", 225)
-    assert main(["evaluate", str(commune), "--date", "2021-06-01", "--period", "2020-2022"], stdout=out) == EXIT_INPUT
+    assert main(["evaluate", str(commune), "--date", "2021-06-01", "--period", "2020-2022"], stdout=out) == EXIT_USAGE
 
 
 # --------------------------------------------------------------------------- what changed between two dates
@@ -392,7 +392,7 @@ def test_cms_law_diff_in_text_and_json() -> None:
     assert {"nature": "parametre", "id": "taux_rattrapage_general"}.items() <= next(
         c for c in data["changements"] if c["id"] == "taux_rattrapage_general"
     ).items()
-    assert main(["diff", "2022-02-30", "2023-01-01"], stdout=io.StringIO()) == EXIT_INPUT
+    assert main(["diff", "2022-02-30", "2023-01-01"], stdout=io.StringIO()) == EXIT_USAGE
 
 
 def test_the_chart_of_the_documentation_is_the_one_cms_law_draws_today() -> None:

@@ -86,7 +86,7 @@ def test_overlapping_validity_of_one_rule_id_is_refused(rules_copy) -> None:  # 
 
 def test_circular_dependency_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
     def cycle(data: dict[str, Any]) -> None:
-        rule(data, "L302-8.VII.logements-manquants")["si"] = "soumise et objectif_triennal >= 0"
+        rule(data, "L302-8.VII.ecart")["si"] = "ecart_retenu >= 0"
 
     expect_error(rules_copy, cycle, "circulaire")
 
@@ -133,3 +133,11 @@ def test_the_engine_hooks_of_lois_yaml_are_checked(rules_copy) -> None:  # type:
     with pytest.raises(RuleFileError) as raised:  # the copy keeps each edit: the first one is undone
         rules_copy("lois.yaml", lambda data: data["periode"].update(periode_de_la_date=bounds, premiere_annee="annee"))
     assert "periode.premiere_annee" in str(raised.value) and "« annee »" in str(raised.value)
+
+
+def test_a_value_label_must_be_a_value_the_field_accepts(rules_copy) -> None:
+    def edit(data):
+        data["contrat"]["type"]["valeurs"]["sans_amenagemnt"] = "sans aménagement"
+
+    with pytest.raises(RuleFileError, match="valeurs.sans_amenagemnt"):
+        rules_copy("vocabulaire.yaml", edit)

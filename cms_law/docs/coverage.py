@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..french import french
 from .labels import alinea_label, alinea_reference, derogation_label, rule_label, source_label
 from .markup import code, esc, heading, line_block, ref, table
 from .site import Site
@@ -17,7 +18,11 @@ def coverage_page(site: Site) -> list[str]:
     uncited, not_authentic, incomplete = [], [], []
     for version, alinea in all_alineas:
         cited = site.citing(version, alinea)
-        reference = ref(alinea_label(version, alinea), alinea_reference(version, alinea))
+        # « L. 302-5, al. 3 » exists in several versions: the cell names which one.
+        reference = (
+            f"{ref(alinea_label(version, alinea), alinea_reference(version, alinea))}"
+            f" (version du {french(version.validite.debut, 'date')})"
+        )
         relying = (
             ", ".join(
                 [

@@ -108,12 +108,13 @@ def vocabulary_page(site: Site) -> list[str]:
             "",
         ]
         lines += table(
-            ["Option", "Signification", "Par défaut"],
+            ["Option", "Signification", "Justification"],
             [
-                [code(option), esc(text), "oui" if option == convention.defaut else ""]
+                [code(option), esc(text), "par défaut : voir ci-dessus" if option == convention.defaut
+                 else esc(convention.justifications[option])]
                 for option, text in convention.options.items()
             ],
-            [20, 65, 15],
+            [20, 35, 45],
         )
     return lines + summaries_section(book)
 

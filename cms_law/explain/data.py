@@ -301,6 +301,7 @@ def rules_as_data(book: RuleBook) -> dict[str, Any]:
                 "justification": convention.justification,
                 "options": dict(convention.options),
                 "defaut": convention.defaut,
+                "justifications": dict(convention.justifications),
             }
             for convention in book.conventions.values()
         ],

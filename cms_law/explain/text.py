@@ -11,7 +11,7 @@ import functools
 import string
 from collections.abc import Sequence
 
-from ..contract import ContractCheck
+from ..contract import TYPE_VARIABLE, ContractCheck
 from ..epci import AggregateResult, EpciEvaluation
 from ..expressions import truth
 from ..french import french
@@ -233,13 +233,18 @@ def column_kind(column: TableColumn, book: RuleBook) -> str | None:
     return "taux"
 
 
+def _contract_type_label(book: RuleBook, contract_type: str) -> str:
+    field = next((f for f in book.entrees_contrat if f.variable == TYPE_VARIABLE), None)
+    return field.label_of(contract_type) if field is not None else contract_type
+
+
 def render_contract_text(check: ContractCheck) -> str:
     book = check.rulebook
     verdict = "conforme à la loi" if check.valide else (
         "non conforme" if check.violations else "conformité non établie (données manquantes)"
     )
     lines = [
-        f"Contrat de mixité sociale « {check.type.replace('_', ' ')} » : {verdict}",
+        f"Contrat de mixité sociale « {_contract_type_label(book, check.type)} » : {verdict}",
         f"Période triennale : {check.periode}",
         f"Droit applicable : {check.regime.titre}",
     ]

@@ -279,12 +279,13 @@ class Reader:
             raise self.error(f"{what} : champ(s) obligatoire(s) manquant(s) {', '.join(missing)}")
         return data
 
-    def text(self, value: object, what: str, optional: bool = False) -> str:
+    def text(self, value: object, what: str, optional: bool = False, strip: bool = True) -> str:
+        """A non-empty text; ``strip=False`` keeps the spaces at its ends (a fragment of a sentence)."""
         if value is None and optional:
             return None  # type: ignore[return-value]
         if not isinstance(value, str) or not value.strip():
             raise self.error(f"{what} : un texte non vide est attendu, reçu {quoted(value)}", what)
-        return value.strip()
+        return value.strip() if strip else value
 
     def date(self, value: object, what: str, optional: bool = False) -> dt.date:
         if value is None and optional:

@@ -120,10 +120,15 @@ def _load_conventions(raw: object, article: ArticleVersion, citer: CitationResol
     conventions = []
     for key, spec in Reader(article.fichier).entries(raw, "conventions"):
         reader = Reader(article.fichier, f"conventions.{key}")
-        spec = reader.mapping(spec, "convention", ["titre", "interprete", "justification", "options", "defaut"])
+        spec = reader.mapping(
+            spec, "convention", ["titre", "interprete", "justification", "options", "defaut"], ["justifications"]
+        )
         options = reader.mapping(spec["options"], "options", [], spec["options"] or {})
         if spec["defaut"] not in options:
             raise reader.error(f"l'option par défaut « {spec['defaut']} » n'est pas parmi les options")
+        # A user who picks another option reads why one may (« justification » is the default's).
+        others = [str(option) for option in options if option != spec["defaut"]]
+        justifications = reader.mapping(spec.get("justifications") or {}, "justifications", others)
         conventions.append(
             Convention(
                 nom=key,
@@ -131,6 +136,7 @@ def _load_conventions(raw: object, article: ArticleVersion, citer: CitationResol
                 interprete=citer.many(reader, spec["interprete"], article, article.validite.debut),
                 justification=reader.text(spec["justification"], "justification"),
                 options={str(k): reader.text(v, f"options.{k}") for k, v in options.items()},
+                justifications={str(k): reader.text(v, f"justifications.{k}") for k, v in justifications.items()},
                 defaut=spec["defaut"],
                 fichier=article.fichier,
             )

@@ -4,6 +4,7 @@ input file, the outputs, and the summaries (``syntheses``: presentation written 
 
 from __future__ import annotations
 
+import re
 from importlib.resources.abc import Traversable
 from typing import Any
 
@@ -146,8 +147,18 @@ def _sentence(reader: Reader, raw: object, what: str) -> tuple[Fragment, ...]:
     for item in reader.sequence(raw, what):
         spec = reader.mapping(item, f"morceau de {what}", ["texte"], ["si"])
         condition = reader.expression(spec["si"], f"{what}.si") if "si" in spec else None
-        fragments.append(Fragment(condition, reader.text(spec["texte"], f"{what}.texte")))
+        # A fragment's spaces join it to its neighbours (« manquants ; objectif… »): never strip them.
+        fragments.append(Fragment(condition, reader.text(spec["texte"], f"{what}.texte", strip=False)))
     return tuple(fragments)
+
+
+def _value_labels(reader: Reader, raw: object, pattern: str | None) -> dict[str, str]:
+    """The French label of each value of a text field; every value must be one the field accepts."""
+    labels = {str(value): reader.text(label, f"valeurs.{value}") for value, label in reader.entries(raw, "valeurs")}
+    for value in labels:
+        if pattern is None or not re.fullmatch(pattern, value):
+            raise reader.error(f"valeurs.{value} : une valeur que le motif du champ accepte est attendue")
+    return labels
 
 
 def _input_fields(reader: Reader, raw: object, section: str) -> tuple[InputField, ...]:
@@ -158,7 +169,7 @@ def _input_fields(reader: Reader, raw: object, section: str) -> tuple[InputField
             spec_raw,
             "entrée",
             ["type", "libelle", "description", "requis"],
-            ["variable", "defaut", "min", "max", "motif"],
+            ["variable", "defaut", "min", "max", "motif", "valeurs"],
         )
         if spec["type"] not in TYPES:
             raise item.error(f"type inconnu « {spec['type']} »")
@@ -181,6 +192,7 @@ def _input_fields(reader: Reader, raw: object, section: str) -> tuple[InputField
                 minimum=item.literal(spec["min"], "min", kind) if "min" in spec else None,
                 maximum=item.literal(spec["max"], "max", kind) if "max" in spec else None,
                 motif=pattern,
+                valeurs=_value_labels(item, spec.get("valeurs"), pattern),
             )
         )
     return tuple(fields)

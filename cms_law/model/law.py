@@ -194,6 +194,11 @@ class Convention:
     options: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
     defaut: str
     fichier: str
+    #: Why one may choose each option other than the default (``justification`` is the default's).
+    justifications: Mapping[str, str] = attrs.field(default={}, converter=_frozen_mapping)
+
+    def justification_of(self, option: str) -> str:
+        return self.justification if option == self.defaut else self.justifications[option]
 
 
 @attrs.frozen
@@ -245,6 +250,12 @@ class InputField:
     minimum: Value = None
     maximum: Value = None
     motif: str | None = None
+    #: The French label of each value a text field may take (« sans_amenagement » : « sans aménagement »).
+    valeurs: Mapping[str, str] = attrs.field(default={}, converter=_frozen_mapping)
+
+    def label_of(self, value: object) -> str:
+        """The French label of one of the field's values (the value itself when it has none)."""
+        return self.valeurs.get(str(value), str(value))
 
 
 @attrs.frozen

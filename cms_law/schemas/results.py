@@ -293,6 +293,8 @@ def command_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
             "justification": text(),
             "options": {"type": "object", "additionalProperties": text()},
             "defaut": text(),
+            "justifications": {"type": "object", "additionalProperties": text(),
+                               "description": "pourquoi choisir chaque autre option que celle par défaut"},
         },
         title="Convention (là où le texte est muet)",
     )

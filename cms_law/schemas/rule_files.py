@@ -42,7 +42,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     )
     convention = obj(
         {"titre": words, "interprete": cite, "justification": words,
-         "options": {"type": "object", "additionalProperties": words, "minProperties": 1}, "defaut": words}
+         "options": {"type": "object", "additionalProperties": words, "minProperties": 1}, "defaut": words,
+         "justifications": {"type": "object", "additionalProperties": words}}
     )
     rule = obj(
         {
@@ -119,7 +120,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     )
     field = obj(
         {"type": kind, "libelle": words, "description": words, "requis": {"type": "boolean"},
-         "variable": words, "defaut": literal, "min": literal, "max": literal, "motif": words},
+         "variable": words, "defaut": literal, "min": literal, "max": literal, "motif": words,
+         "valeurs": {"type": "object", "additionalProperties": words}},
         ["type", "libelle", "description", "requis"],
     )
     fields = {"type": "object", "additionalProperties": field}

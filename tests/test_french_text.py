@@ -1,0 +1,102 @@
+"""The French sentences say what the rules decided: figures precise enough, words that agree."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from cms_law import evaluate
+from cms_law.french import fill, french
+from conftest import commune
+
+BAND_RULES = ("L302-8.VII.al1", "L302-8.VII.1°", "L302-8.VII.2°")
+
+
+def band_sentence(residences: int, sociaux: int, **conventions: str) -> tuple[str, str]:
+    """The rule of L. 302-8, VII that fixed the catch-up rate, and its sentence."""
+    result = evaluate(
+        commune(residences_principales=residences, logements_sociaux=sociaux), conventions=conventions or None
+    )
+    (step,) = [step for step in result.explication if step.regle in BAND_RULES]
+    return step.regle, step.texte
+
+
+@pytest.mark.parametrize(
+    ("residences", "sociaux", "rule", "written"),
+    [
+        # L. 302-8, VII, 1° — « compris entre deux et quatre points », both ends included.
+        (10_000, 2_300, "L302-8.VII.1°", "(2 points) est compris entre 2 points et 4 points"),
+        (10_000, 2_100, "L302-8.VII.1°", "(4 points) est compris entre 2 points et 4 points"),
+        (100_000, 22_999, "L302-8.VII.1°", "(2,001 points) est compris entre"),
+        (1_000_000, 210_004, "L302-8.VII.1°", "(3,9996 points) est compris entre"),
+        # L. 302-8, VII, 2° — « inférieur à deux points »: just under, never written « 2 points ».
+        (100_000, 23_001, "L302-8.VII.2°", "(1,999 point) est inférieur à 2 points"),
+        (1_000_000, 230_004, "L302-8.VII.2°", "(1,9996 point) est inférieur à 2 points"),
+        # L. 302-8, VII, al. 1 — beyond four points: just over, never written « 4 points ».
+        (1_000_000, 209_996, "L302-8.VII.al1", "(4,0004 points) dépasse 4 points"),
+        (100_000, 20_999, "L302-8.VII.al1", "(4,001 points) dépasse 4 points"),
+    ],
+)
+def test_a_figure_that_decides_a_band_is_written_precisely_enough(residences, sociaux, rule, written) -> None:
+    applied, text = band_sentence(residences, sociaux)
+    assert applied == rule
+    assert written in text, text
+
+
+def test_with_the_rounded_measure_the_sentence_shows_the_rounded_gap_and_the_exact_one() -> None:
+    """Convention mesure_ecart=centieme_de_point (L. 302-8, VII, 1° and 2°): 1,9996 point rounds to
+    2 points, which is within the 1° band; the sentences say so and show both figures."""
+    result = evaluate(
+        commune(residences_principales=1_000_000, logements_sociaux=230_004),
+        conventions={"mesure_ecart": "centieme_de_point"},
+    )
+    texts = {step.regle: step.texte for step in result.explication}
+    assert "est de 2 points (écart calculé : 1,9996 point" in texts["L302-8.VII.ecart-retenu"]
+    assert "(2 points) est compris entre 2 points et 4 points" in texts["L302-8.VII.1°"]
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(Fraction(1), "1 point"), (Fraction(199, 100), "1,99 point"), (Fraction(1999, 1000), "2 points"),
+     (Fraction(2), "2 points"), (Fraction(0), "0 point"), (Fraction(-3, 2), "-1,5 point")],
+)
+def test_point_agrees_with_the_figure_written(value, written) -> None:
+    assert french(value, "points").replace("\u2212", "-") == written
+
+
+def test_two_different_rates_of_one_sentence_never_read_the_same() -> None:
+    values = {"a": Fraction(249996, 1_000_000), "b": Fraction(1, 4)}
+    kinds = {"a": "taux", "b": "taux"}
+    text = fill("{a} pour {b}", values.get, kinds.get)
+    assert text.replace("\xa0", " ") == "24,9996 % pour 25 %"
+
+
+def test_an_overridden_convention_is_explained_by_its_own_justification() -> None:
+    """Convention mesure_ecart (L. 302-8, VII, 1° and 2°): the default's justification defends the
+    exact rate; the user who picks the rounded gap reads why one may, from the rule file."""
+    from cms_law import load_rulebook
+
+    convention = load_rulebook().conventions["mesure_ecart"]
+    steps = {
+        option: next(s for s in evaluate(commune(), conventions={"mesure_ecart": option}).explication
+                     if s.regle == "convention.mesure_ecart").texte
+        for option in ("exact", "centieme_de_point")
+    }
+    assert "(option par défaut)" in steps["exact"] and convention.justification in steps["exact"]
+    assert convention.justifications["centieme_de_point"] in steps["centieme_de_point"]
+    assert convention.justification not in steps["centieme_de_point"]
+    assert "au lieu de l'option par défaut : écart calculé sur le taux exact" in steps["centieme_de_point"]
+
+
+def test_every_option_other_than_the_default_has_its_justification(rules_copy) -> None:
+    from cms_law import RuleFileError, load_rulebook
+
+    for convention in load_rulebook().conventions.values():
+        assert set(convention.justifications) == set(convention.options) - {convention.defaut}, convention.nom
+
+    def drop(data):
+        del data["conventions"]["mesure_ecart"]["justifications"]
+
+    with pytest.raises(RuleFileError, match="justifications.*centieme_de_point"):
+        rules_copy("cch/L302-8/2022-02-23.yaml", drop)
