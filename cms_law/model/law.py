@@ -86,6 +86,9 @@ class Alinea:
     complet: bool
     texte: str | None
     note: str | None
+    #: Why this alinéa produces no figure (a procedure, a body, a power left to the préfet…), when
+    #: no rule encodes it: the coverage page shows it instead of « non encodé ».
+    sans_calcul: str | None = None
 
 
 @attrs.frozen
@@ -320,6 +323,15 @@ class Derogation:
     variable_ouverte: str | None = None
     #: The line of the rule file where it is written (for error messages; not part of its meaning).
     ligne: int | None = attrs.field(default=None, eq=False)
+
+    @property
+    def fondements(self) -> tuple[Citation, ...]:
+        """Every alinéa the derogation rests on: its own, its conditions', its requirements'."""
+        return (
+            *self.citations,
+            *(c for condition in self.conditions for c in condition.citations),
+            *(c for requirement in self.exigences for c in requirement.citations),
+        )
 
 
 @attrs.frozen
