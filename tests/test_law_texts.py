@@ -112,7 +112,9 @@ def _user_read_files() -> list[Path]:
     """What a user reads: the rule files (shipped in the package), the READMEs and the docs' sources.
     L. 302-5's files are left to their own branch of work (issue 10, L. 302-5)."""
     files = [path for path in RULES.rglob("*.yaml") if "L302-5" not in path.parts]
-    return [*files, RULES / "README.md", REPO / "README.md", *sorted((REPO / "docs").rglob("*.rst"))]
+    cases = sorted((REPO / "tests" / "cas").glob("*.yaml"))  # their descriptions are shown on the docs site
+    docs = [path for path in sorted((REPO / "docs").rglob("*.rst")) if "_generated" not in path.parts]
+    return [*files, *cases, RULES / "README.md", REPO / "README.md", *docs]
 
 
 @pytest.mark.parametrize("path", _user_read_files(), ids=lambda p: str(p.relative_to(REPO)))
