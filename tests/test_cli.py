@@ -114,8 +114,8 @@ def test_rules_lists_every_rule_with_citations_and_provenance() -> None:
     data = json.loads(output)
     assert code == 0
     rule = next(r for r in data["regles"] if r["id"] == "L302-8.VII.1°")
-    assert rule["citations"][0]["citation"] == "L. 302-8, VII, 1°"
-    assert rule["citations"][0]["provenance"] == "projet_de_loi"
+    assert rule["citations"][0]["citation"] == "L. 302-8, VII, 1° (al. 3)"
+    assert rule["citations"][0]["provenance"] == "authentique"
     assert rule["validite"] == {"debut": "2022-02-23", "fin": None}
     code, text = run("rules")
     assert "L302-8.VIII.entree-en-cours" in text and "texte non disponible" in text

@@ -52,7 +52,7 @@ def test_lowering_below_the_ix_1_floor_is_a_violation() -> None:
     """L. 302-8, IX, 1°: not under 25 % of the missing dwellings (125 of 500)."""
     (finding,) = check_contract(with_objectives(ABAISSANT, 124)).violations
     assert finding.verification.id == "L302-8.IX.1°.plancher"
-    assert [c.court for c in finding.citations] == ["L. 302-8, IX, 1°"]
+    assert [c.court for c in finding.citations] == ["L. 302-8, IX, 1° (al. 2)"]
     assert finding.commune == "Commune du dépliant" and "125" in finding.texte
 
 
@@ -63,7 +63,7 @@ def test_a_contract_without_derogation_cannot_lower_the_objective() -> None:
 
 
 def test_a_newly_subject_commune_cannot_be_lowered() -> None:
-    """L. 302-8, VIII with IX, al. 1 (guide, section 2)."""
+    """L. 302-8, VIII, al. 1 with IX, al. 1 (guide, section 2)."""
     contract = with_objectives(ABAISSANT, 70)
     contract["communes"][0]["date_entree_dispositif"] = "2023-01-01"  # objective 75 (15 %)
     assert ("L302-8.IX.abaissement-possible", "Commune du dépliant") in violated(contract)
@@ -121,7 +121,7 @@ def test_command_line_formats(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert main(["check-contract", str(path), "--format", "json"], stdout=out) == 5
     data = json.loads(out.getvalue())
     assert data["valide"] is False
-    assert data["violations"][0]["citations"] == ["L. 302-8, IX, 1°"]
+    assert data["violations"][0]["citations"] == ["L. 302-8, IX, 1° (al. 2)"]
     assert set(data["violations"][0]) == {"regle", "citations", "commune", "texte"}
 
 

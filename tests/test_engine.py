@@ -124,7 +124,7 @@ def test_two_rules_without_priority_are_a_conflict_naming_both_citations(rules_c
     book = rules_copy(L302_8, drop_priority)
     with pytest.raises(RuleConflictError) as raised:
         evaluate(commune(logements_sociaux=880), rulebook=book)
-    assert set(raised.value.citations) == {"L. 302-8, VII, al. 1", "L. 302-8, VII, 1°"}
+    assert set(raised.value.citations) == {"L. 302-8, VII, al. 1", "L. 302-8, VII, 1° (al. 3)"}
     assert raised.value.variable in {"taux_rattrapage", "situation_vii"}  # both rules conclude both
     # Where the two rules do not both apply, there is no conflict to report.
     assert evaluate(commune(), rulebook=book)["taux_rattrapage"] == Fraction(33, 100)

@@ -70,7 +70,7 @@ def test_unknown_levy_is_reported_as_undetermined_not_guessed() -> None:
 
 
 def test_a_newly_subject_commune_is_neither_mutualisable_nor_counted() -> None:
-    """L. 302-8, VIII (guide, section 2) and X, al. 3."""
+    """L. 302-8, VIII, al. 1 (guide, section 2) and X, al. 3."""
     entering = dict(B, date_entree_dispositif="2023-01-01")
     result = evaluate_epci(epci(A, entering))
     assert result["objectif_total_mutualisation"] == 165

@@ -214,7 +214,8 @@ def test_the_diff_across_2013_shows_the_new_target_rate_and_catch_up_share() -> 
 
 
 def test_no_difference_within_a_version() -> None:
-    changes = diff(dt.date(2025, 1, 1), dt.date(2030, 1, 1))
+    # After L. 302-7's version of 16 February 2025, the latest text stored.
+    changes = diff(dt.date(2025, 3, 1), dt.date(2030, 1, 1))
     assert changes.changements == () and changes.articles == ()
     assert "Aucune différence" in changes.texte()
 
@@ -411,4 +412,12 @@ def test_cms_law_rules_says_which_version_sets_each_value_of_a_parameter() -> No
         ("2013-01-19", ["0.25", "0.33"]),
         ("2017-01-29", ["0.33", "0.5"]),
         ("2022-02-23", ["0.33"]),
+    ]
+
+
+def test_the_diff_across_february_2025_shows_the_new_text_of_l302_7() -> None:
+    changes = diff(dt.date(2025, 1, 1), dt.date(2025, 3, 1))
+    assert changes.changements == ()
+    assert [(before.fichier, after.fichier) for _, before, after in changes.articles] == [
+        ("cch/L302-7/2022-02-23.yaml", "cch/L302-7/2025-02-16.yaml")
     ]

@@ -1,5 +1,6 @@
 """The coverage page, the audit's to-do list computed at each build: alinéas no rule encodes, rules
-no case applies, derogations no case opens, texts not authentic or incomplete, failing cases.
+no case applies, derogations no case opens, texts not authentic or incomplete, failing cases, and,
+article version by article version, each alinéa's provenance and how it is encoded.
 """
 
 from __future__ import annotations
@@ -7,7 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..french import french
-from .labels import alinea_label, alinea_reference, derogation_label, rule_label, source_label
+from ..model import ArticleVersion
+from .labels import (
+    alinea_label,
+    alinea_reference,
+    derogation_label,
+    period_text,
+    rule_label,
+    source_label,
+    version_title,
+)
 from .markup import code, esc, heading, line_block, ref, table
 from .site import Site
 
@@ -32,7 +42,7 @@ def coverage_page(site: Site) -> list[str]:
             )
             or "—"
         )
-        if not site.encodes(cited):
+        if not site.encodes(cited) and not alinea.sans_calcul:
             checks = ", ".join(code(check.champ) for check in cited["controles"])
             uncited.append([reference, f":provenance-abregee:`{alinea.provenance}`", checks or "—"])
         if alinea.provenance != "authentique":
@@ -69,7 +79,8 @@ def coverage_page(site: Site) -> list[str]:
         (
             "Alinéas qu'aucune règle n'encode",
             "Aucune règle, aucune dérogation, aucun paramètre ni aucune convention ne les cite (un contrôle "
-            "des entrées peut les citer).",
+            "des entrées peut les citer), et leur fichier ne déclare pas qu'ils ne produisent aucun chiffre "
+            "(``sans_calcul``).",
             ["Alinéa", "Provenance", "Contrôles qui le citent"],
             uncited,
             [45, 30, 25],
@@ -120,4 +131,47 @@ def coverage_page(site: Site) -> list[str]:
     for title_text, explanation, header, rows, widths, none in sections:
         lines += [*heading(f"{title_text} ({len(rows)})", "-"), explanation, ""]
         lines += table(header, rows, widths) if rows else [f"*{none}*", ""]
+    lines += [
+        *heading("Alinéa par alinéa, version par version", "-"),
+        "Pour chaque version d'article : la provenance et la source de chaque alinéa, et ce qui l'encode "
+        "(règles, dérogations, paramètres, conventions), ou pourquoi il ne produit aucun chiffre.",
+        "",
+    ]
+    for version in book.articles:
+        lines += _version_table(site, version)
     return lines
+
+
+def _version_table(site: Site, version: ArticleVersion) -> list[str]:
+    """One article version: each alinéa, its provenance and source, and how it is encoded."""
+    rows = []
+    for alinea in version.alineas:
+        cited = site.citing(version, alinea)
+        if site.encodes(cited):
+            encoding = ", ".join(
+                [
+                    *(ref(rule_label(r), r.id) for r in cited["regles"]),
+                    *(ref(derogation_label(d), d.id) for d in cited["derogations"]),
+                    *(code(p.nom) for p in cited["parametres"]),
+                    *(code(c.nom) for c in cited["conventions"]),
+                ]
+            )
+        elif alinea.sans_calcul:
+            encoding = "sans calcul : " + esc(alinea.sans_calcul)
+        else:
+            encoding = "**non encodé**"
+        source = ref(source_label(version, alinea.source), alinea.source) if alinea.source else "aucune"
+        rows.append(
+            [
+                ref(alinea_label(version, alinea), alinea_reference(version, alinea)),
+                f":provenance-abregee:`{alinea.provenance}`",
+                source,
+                encoding,
+            ]
+        )
+    return [
+        *heading(version_title(version), "~"),
+        f"Fichier {code('rules/' + version.fichier)}, en vigueur {period_text(version.validite)}.",
+        "",
+        *table(["Alinéa", "Provenance", "Source", "Encodage"], rows, [22, 16, 17, 45]),
+    ]

@@ -53,11 +53,7 @@ def derogation_result(run: CaseResult, derogation: Derogation) -> DerogationResu
 
 def derogation_citations(derogation: Derogation) -> list[Citation]:
     """Every alinéa a derogation rests on: its own, its conditions', its requirements'."""
-    return [
-        *derogation.citations,
-        *(c for condition in derogation.conditions for c in condition.citations),
-        *(c for requirement in derogation.exigences for c in requirement.citations),
-    ]
+    return list(derogation.fondements)
 
 
 def input_sections(book: RuleBook) -> list[tuple[str, str, tuple[InputField, ...]]]:

@@ -255,7 +255,8 @@ def overlaps_as_data(examined: int, overlaps: Sequence[Overlap]) -> dict[str, An
 
 
 def rules_as_data(book: RuleBook) -> dict[str, Any]:
-    """Every rule, parameter and convention with its citations, validity and text provenance."""
+    """Every article version with its alinéas, and every rule, parameter and convention with its
+    citations, validity and text provenance."""
 
     def validity(period: Any) -> dict[str, Any]:
         return {"debut": period.debut.isoformat(), "fin": period.fin.isoformat() if period.fin else None}
@@ -264,6 +265,31 @@ def rules_as_data(book: RuleBook) -> dict[str, Any]:
         "regimes": [
             {"id": regime.id, "titre": regime.titre, "validite": validity(regime.validite)}
             for regime in book.regimes
+        ],
+        "articles": [
+            {
+                "article": version.article,
+                "fichier": version.fichier,
+                "validite": validity(version.validite),
+                "debut_precision": version.debut_precision,
+                "loi": version.loi.titre_court if version.loi else None,
+                "sources": dict(version.sources),
+                "alineas": [
+                    {
+                        "id": alinea.id,
+                        "citation": Citation(version, alinea).court,
+                        "section": alinea.section,
+                        "alinea": alinea.alinea,
+                        "item": alinea.item,
+                        "provenance": alinea.provenance,
+                        "source": alinea.source,
+                        "texte_complet": alinea.complet,
+                        "sans_calcul": alinea.sans_calcul,
+                    }
+                    for alinea in version.alineas
+                ],
+            }
+            for version in book.articles
         ],
         "regles": [
             {

@@ -115,7 +115,7 @@ def _load_alinea(raw: object, name: str, sources: Mapping[str, str]) -> Alinea:
         raw,
         "alinéa",
         ["id", "section", "provenance"],
-        ["alinea", "item", "source", "complet", "texte", "note"],
+        ["alinea", "item", "source", "complet", "texte", "note", "sans_calcul"],
     )
     alinea_id = reader.text(data["id"], "id")
     if not _ALINEA_ID.match(alinea_id):
@@ -131,6 +131,9 @@ def _load_alinea(raw: object, name: str, sources: Mapping[str, str]) -> Alinea:
     source = data.get("source")
     if source is not None and source not in sources:
         raise reader.error(f"source inconnue « {source} »")
+    sans_calcul = data.get("sans_calcul")
+    if sans_calcul is not None:
+        sans_calcul = reader.text(sans_calcul, "sans_calcul")
     number = data.get("alinea")
     if number is not None and (not isinstance(number, int) or isinstance(number, bool) or number < 1):
         raise reader.error(f"alinea : un entier positif est attendu, reçu {quoted(number)}")
@@ -144,6 +147,7 @@ def _load_alinea(raw: object, name: str, sources: Mapping[str, str]) -> Alinea:
         complet=bool(data.get("complet", True)),
         texte=texte,
         note=data.get("note"),
+        sans_calcul=sans_calcul,
     )
 
 

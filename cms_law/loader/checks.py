@@ -29,6 +29,26 @@ def check_book(book: RuleBook) -> None:
     """Every check of the whole book; the first that fails raises its RuleFileError."""
     _check_names(book, periode_expression=book.periode["date_reference"])
     _check_rules(book)
+    _check_sans_calcul(book)
+
+
+def _check_sans_calcul(book: RuleBook) -> None:
+    """An alinéa declared as producing no figure is encoded by nothing: the two would contradict."""
+    encoding = [
+        *((rule.id, rule.fichier, rule.citations) for rule in book.regles),
+        *((d.id, d.fichier, d.fondements) for d in (*book.derogations, *book.derogations_epci)),
+        *((p.nom, p.fichier, p.citations) for p in book.parametres),
+        *((c.nom, c.fichier, c.interprete) for c in book.conventions.values()),
+    ]
+    for name, fichier, citations in encoding:
+        for citation in citations:
+            if citation.alinea.sans_calcul:
+                raise RuleFileError(
+                    citation.version.fichier,
+                    f"l'alinéa {citation.alinea.id} est déclaré sans calcul (sans_calcul), mais {name} "
+                    f"({fichier}) le cite",
+                    citation.alinea.id,
+                )
 
 
 #: A template's field may be padded to at most this width (``{nom:>12}``): a width of 300 000 000

@@ -86,6 +86,9 @@ class Alinea:
     complet: bool
     texte: str | None
     note: str | None
+    #: Why this alinéa produces no figure (a procedure, a body, a power left to the préfet…), when
+    #: no rule encodes it: the coverage page shows it instead of « non encodé ».
+    sans_calcul: str | None = None
 
 
 @attrs.frozen
@@ -124,15 +127,33 @@ class Citation:
 
     @functools.cached_property
     def court(self) -> str:
-        """Short form, as practitioners write it: ``L. 302-8, VII, 1°``."""
+        """Short form, as practitioners write it, with the code's own alinéa count where it helps.
+
+        An item shows its alinéa in the section (``L. 302-8, VII, 1° (al. 3)``: the code counts
+        items as alinéas, R. 302-15 cites « le douzième alinéa du IV »); a plain paragraph shows its
+        number when its section has several (``L. 302-8, IX, al. 5``), none when it is alone
+        (``L. 302-8, III``).
+        """
         parts = [self.version.article]
         if self.alinea.section:
             parts.append(self.alinea.section)
         if self.alinea.item:
-            parts.append(self.alinea.item)
+            item = self.alinea.item
+            if self.alinea.alinea is not None:
+                item += f" (al. {self.alinea.alinea})"
+            parts.append(item)
         elif self.alinea.alinea is not None and (not self.alinea.section or self._section_has_several_alineas()):
             parts.append(f"al. {self.alinea.alinea}")
         return ", ".join(parts)
+
+    @property
+    def formes(self) -> tuple[str, ...]:
+        """Every short form a reader may write for this alinéa: the ``court`` one first, then, for
+        an item, the item alone (``L. 302-8, VII, 1°``) and its alinéa number (``L. 302-8, VII, al. 3``)."""
+        if not self.alinea.item or self.alinea.alinea is None:
+            return (self.court,)
+        prefix = ", ".join(filter(None, [self.version.article, self.alinea.section]))
+        return (self.court, f"{prefix}, {self.alinea.item}", f"{prefix}, al. {self.alinea.alinea}")
 
     def _section_has_several_alineas(self) -> bool:
         return any(
@@ -313,6 +334,15 @@ class Derogation:
     variable_ouverte: str | None = None
     #: The line of the rule file where it is written (for error messages; not part of its meaning).
     ligne: int | None = attrs.field(default=None, eq=False)
+
+    @property
+    def fondements(self) -> tuple[Citation, ...]:
+        """Every alinéa the derogation rests on: its own, its conditions', its requirements'."""
+        return (
+            *self.citations,
+            *(c for condition in self.conditions for c in condition.citations),
+            *(c for requirement in self.exigences for c in requirement.citations),
+        )
 
 
 @attrs.frozen

@@ -27,7 +27,7 @@ def result_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     provenance = {"enum": list(PROVENANCES)}
     citation = obj(
         {
-            "citation": text(description="forme courte (« L. 302-8, VII, 1° »)"),
+            "citation": text(description="forme courte (« L. 302-8, VII, 1° (al. 3) », « L. 302-8, IX, al. 5 »)"),
             "texte_long": text(description="forme complète, avec le code et la rédaction appliquée"),
             "article": text(),
             "section": {"type": ["string", "null"]},
@@ -254,6 +254,28 @@ def command_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     rules = obj(
         {
             "regimes": array(obj({"id": text(), "titre": text(), "validite": validity})),
+            "articles": array(obj({
+                "article": text(),
+                "fichier": text(),
+                "validite": validity,
+                "debut_precision": {"enum": ["certaine", "inferee"]},
+                "loi": {"type": ["string", "null"]},
+                "sources": {"type": "object", "additionalProperties": text(),
+                            "description": "chaque source de la version, par son identifiant : où la trouver"},
+                "alineas": array(obj({
+                    "id": text(),
+                    "citation": text(description="forme courte de la citation"),
+                    "section": {"type": ["string", "null"]},
+                    "alinea": {"type": ["integer", "null"],
+                               "description": "rang dans la section, items compris, comme le code compte"},
+                    "item": {"type": ["string", "null"]},
+                    "provenance": {"enum": list(PROVENANCES)},
+                    "source": {"type": ["string", "null"]},
+                    "texte_complet": {"type": "boolean"},
+                    "sans_calcul": {"type": ["string", "null"],
+                                    "description": "pourquoi l'alinéa ne produit aucun chiffre"},
+                })),
+            })),
             "regles": array(ref("regle")),
             "parametres": array(ref("parametre")),
             "conventions": array(ref("convention")),

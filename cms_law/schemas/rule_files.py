@@ -33,6 +33,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
             "complet": {"type": "boolean"},
             "texte": {"type": ["string", "null"]},
             "note": {"type": ["string", "null"]},
+            "sans_calcul": {"type": ["string", "null"],
+                            "description": "pourquoi l'alinéa ne produit aucun chiffre, quand aucune règle ne l'encode"},
         },
         ["id", "section", "provenance"],
     )

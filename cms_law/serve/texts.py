@@ -38,7 +38,8 @@ class Texts:
     citations: Mapping[str, tuple[tuple[Period, str], ...]]
 
     def url_of(self, citation: str, day: dt.date) -> str | None:
-        """The alinéa ``citation`` (« L. 302-8, VII, 1° ») of the version in force on ``day``."""
+        """The alinéa ``citation`` of the version in force on ``day``, in any of its short forms
+        (« L. 302-8, VII, 1° (al. 3) », « L. 302-8, VII, 1° », « L. 302-8, VII, al. 3 »)."""
         return next((url for validity, url in self.citations.get(citation, ()) if validity.contains(day)), None)
 
 
@@ -49,9 +50,10 @@ def build_texts(book: RuleBook) -> Texts:
         path = version_path(version)
         pages[path] = _version_page(version)
         for alinea in version.alineas:
-            urls = citations.setdefault(Citation(version, alinea).court, {})
-            # An alinéa split by provenance (« I.al4 », « I.al4.fin ») is cited by its first part.
-            urls.setdefault(version.validite, f"/textes/{path}#{anchor(alinea)}")
+            for form in Citation(version, alinea).formes:
+                urls = citations.setdefault(form, {})
+                # An alinéa split by provenance (« I.al4 », « I.al4.fin ») is cited by its first part.
+                urls.setdefault(version.validite, f"/textes/{path}#{anchor(alinea)}")
     return Texts(pages, {court: tuple(urls.items()) for court, urls in citations.items()})
 
 

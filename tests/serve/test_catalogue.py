@@ -19,7 +19,7 @@ def test_one_rule_with_each_of_its_versions(server: Client) -> None:
     assert answer.status == 200
     data = answer.json()
     assert data["id"] == "L302-8.VII.1°"
-    assert [c["citation"] for c in data["versions"][0]["citations"]] == ["L. 302-8, VII, 1°"]
+    assert [c["citation"] for c in data["versions"][0]["citations"]] == ["L. 302-8, VII, 1° (al. 3)"]
     missing = server.get("/regles/L302-8.VII.9°")
     assert missing.status == 404 and "GET /regles" in missing.json()["erreurs"][0]["message"]
 
@@ -57,7 +57,7 @@ def test_health_names_the_version_and_the_limits(server: Client) -> None:
 
 
 def test_a_citation_leads_to_its_alinea_text(server: Client) -> None:
-    answer = server.get("/citation", [("citation", "L. 302-8, VII, 1°"), ("periode", "2023-2025")])
+    answer = server.get("/citation", [("citation", "L. 302-8, VII, 1° (al. 3)"), ("periode", "2023-2025")])
     assert answer.status == 303
     page_path, anchor = unquote(answer.headers["location"]).split("#")
     page = server.get(page_path)
@@ -66,12 +66,16 @@ def test_a_citation_leads_to_its_alinea_text(server: Client) -> None:
     assert section is not None
     stored = load_rulebook().rule("L302-8.VII.1°").citations[0].alinea  # type: ignore[union-attr]
     assert stored.texte and stored.texte[:60].replace("'", "&#x27;") in section.group(0)
-    assert "projet de loi" in section.group(0)  # its provenance, as stored
+    assert "texte consolidé" in section.group(0)  # its provenance, as stored
+    # The item alone and its alinéa number in the section lead to the same alinéa.
+    for form in ("L. 302-8, VII, 1°", "L. 302-8, VII, al. 3"):
+        same = server.get("/citation", [("citation", form), ("periode", "2023-2025")])
+        assert same.status == 303 and same.headers["location"] == answer.headers["location"]
     # The alinéa of the version a step names (version_debut), for an older law.
     answer = server.get("/citation", [("citation", "L. 302-8, al. 1"), ("version", "2000-12-14")])
     assert answer.status == 303 and answer.headers["location"].startswith("/textes/cch/L302-8/2000-12-14#")
     assert server.get("/citation", [("citation", "L. 302-8, XX"), ("periode", "2023-2025")]).status == 404
-    assert server.get("/citation", [("citation", "L. 302-8, VII, 1°")]).status == 422
+    assert server.get("/citation", [("citation", "L. 302-8, VII, 1° (al. 3)")]).status == 422
 
 
 def test_the_texts_index_and_a_missing_text(server: Client) -> None:
