@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__, batch
+from . import __version__, batch, cases
 from .errors import CmsLawError, InputError, Problem, RuleFileError
 from .contract import check_contract
 from .epci import evaluate_epci
@@ -123,6 +123,17 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NOM=OPTION",
         help="remplacer l'option d'une convention (voir « cms-law rules »), pour toutes les périodes",
+    )
+
+    test_command = commands.add_parser(
+        "test",
+        help="exécuter des fichiers de cas de test juridiques (format de tests/cas/ : voir le README)",
+        description="Exécute les cas de test juridiques des fichiers et dossiers donnés ; code de sortie 0 si"
+        " tous réussissent, 1 sinon (un fichier invalide est signalé, les autres sont exécutés).",
+    )
+    test_command.add_argument("paths", nargs="+", metavar="FICHIER|DOSSIER", help="fichiers de cas (YAML) ou dossiers")
+    test_command.add_argument(
+        "--format", choices=cases.FORMATS, default="text", help="text, json, ou junit (JUnit XML, pour l'intégration continue)"
     )
 
     rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
@@ -265,6 +276,13 @@ def _history(arguments: argparse.Namespace, out: TextIO) -> int:
     return 0 if result.complete else EXIT_INPUT
 
 
+def _test(arguments: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 when every case passes, 1 when one fails or a file is malformed."""
+    report = cases.run_paths(arguments.paths)
+    out.write(cases.render(report, arguments.format))
+    return 0 if report.reussi else EXIT_INPUT
+
+
 def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
     book = load_rulebook()
     if arguments.verifier:
@@ -338,6 +356,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "diff": _diff,
     "history": _history,
     "rules": _rules,
+    "test": _test,
     "schema": _schema,
     "serve": _serve,
 }
