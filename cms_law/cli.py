@@ -26,6 +26,7 @@ from .inputs import read_file
 from .loader import load_rulebook
 from .loader.overlaps import candidate_pairs, find_overlaps
 from .model import PROVENANCES, RuleBook
+from .reforms import reformed_book
 from .schemas import NAMES as SCHEMA_NAMES
 from .schemas import schema
 # The server's settings need no web framework: « cms-law serve --help » works without the extra.
@@ -117,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     history_command.add_argument("--format", choices=("text", "json", "csv"), default="text")
     history_command.add_argument("--chart", metavar="FICHIER.svg", help="écrire aussi un graphique SVG des objectifs")
+    _add_reform_options(history_command)
     history_command.add_argument(
         "--convention",
         action="append",
@@ -132,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         " tous réussissent, 1 sinon (un fichier invalide est signalé, les autres sont exécutés).",
     )
     test_command.add_argument("paths", nargs="+", metavar="FICHIER|DOSSIER", help="fichiers de cas (YAML) ou dossiers")
+    _add_reform_options(test_command)
     test_command.add_argument(
         "--format", choices=cases.FORMATS, default="text", help="text, json, ou junit (JUnit XML, pour l'intégration continue)"
     )
@@ -169,10 +172,35 @@ def _parser() -> argparse.ArgumentParser:
         "--max-rows", type=_positive, default=DEFAULT_MAX_ROWS, metavar="N",
         help=f"lignes au plus dans un lot envoyé à POST /lot (défaut : {DEFAULT_MAX_ROWS})",
     )
+    _add_reform_options(serve_command)
     return parser
 
 
+def _add_reform_options(command: argparse.ArgumentParser) -> None:
+    """--regles, --reforme, --parametre: evaluate under another reading than the law's (the result says so)."""
+    group = command.add_argument_group(
+        "réformes", "calculer sous une autre lecture que la loi encodée ; le résultat le dit en tête et dans son JSON"
+    )
+    group.add_argument("--regles", metavar="DOSSIER", help="un autre dossier de règles, vérifié comme celui du paquet")
+    group.add_argument(
+        "--reforme", metavar="FICHIER", help="un fichier de réforme (YAML : paramètres et règles changés, justifiés ; voir le README)"
+    )
+    group.add_argument(
+        "--parametre",
+        action="append",
+        default=[],
+        metavar="NOM=VALEUR[@AAAA-MM-JJ]",
+        help="remplacer la valeur d'un paramètre daté (toutes ses versions, ou à partir de la date donnée) ; répétable",
+    )
+
+
+def _book(arguments: argparse.Namespace) -> RuleBook:
+    """The law, or the law changed by the reform options given."""
+    return reformed_book(arguments.regles, arguments.reforme, arguments.parametre)
+
+
 def _add_period_and_conventions(command: argparse.ArgumentParser) -> None:
+    _add_reform_options(command)
     command.add_argument(
         "--period", metavar="AAAA-AAAA", help="période triennale (par défaut : celle des règles, 2023-2025)"
     )
@@ -215,20 +243,26 @@ def _report_input_error(error: InputError, output_format: str, out: TextIO) -> N
 
 def _evaluate(arguments: argparse.Namespace, out: TextIO) -> int:
     commune = read_file(arguments.file)
-    result = evaluate(commune, arguments.period, conventions_from_pairs(arguments.convention), date=arguments.date)
+    result = evaluate(
+        commune, arguments.period, conventions_from_pairs(arguments.convention), rulebook=_book(arguments), date=arguments.date
+    )
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
 
 
 def _evaluate_epci(arguments: argparse.Namespace, out: TextIO) -> int:
-    result = evaluate_epci(read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention))
+    result = evaluate_epci(
+        read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention), rulebook=_book(arguments)
+    )
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
 
 
 def _check_contract(arguments: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when the contract is lawful, 5 when it is not (or cannot be shown to be)."""
-    result = check_contract(read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention))
+    result = check_contract(
+        read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention), rulebook=_book(arguments)
+    )
     rendered = {"json": lambda: result.to_json() + "\n", "csv": result.csv, "text": result.texte}
     out.write(rendered[arguments.format]())
     return 0 if result.valide else EXIT_CONTRACT_REFUSED
@@ -245,6 +279,7 @@ def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
         errors_path=arguments.errors,
         jobs=arguments.jobs,
         stdout=out,
+        rulebook=_book(arguments),
     )
     if summary.interrupted:
         return EXIT_INTERRUPTED
@@ -262,7 +297,11 @@ def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
 def _history(arguments: argparse.Namespace, out: TextIO) -> int:
     """The table (or JSON, CSV) of every period, even if some could not be evaluated (exit code 1)."""
     result = commune_history(
-        read_file(arguments.file), arguments.first, arguments.last, conventions_from_pairs(arguments.convention)
+        read_file(arguments.file),
+        arguments.first,
+        arguments.last,
+        conventions_from_pairs(arguments.convention),
+        rulebook=_book(arguments),
     )
     if arguments.format == "json":
         out.write(result.to_json() + "\n")
@@ -278,7 +317,7 @@ def _history(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _test(arguments: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when every case passes, 1 when one fails or a file is malformed."""
-    report = cases.run_paths(arguments.paths)
+    report = cases.run_paths(arguments.paths, _book(arguments))
     out.write(cases.render(report, arguments.format))
     return 0 if report.reussi else EXIT_INPUT
 
@@ -343,7 +382,11 @@ def _serve(arguments: argparse.Namespace, out: TextIO) -> int:
     except ImportError as error:
         print(f"cms-law serve : {error}", file=sys.stderr)
         return EXIT_USAGE
-    run(Settings(arguments.host, arguments.port, arguments.workers, arguments.max_body, arguments.max_rows))
+    settings = Settings(
+        arguments.host, arguments.port, arguments.workers, arguments.max_body, arguments.max_rows,
+        arguments.regles, arguments.reforme, tuple(arguments.parametre),
+    )
+    run(settings)
     return 0
 
 

@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("french",),
     ("model",),
     ("loader",),
+    ("reforms",),  # the law read otherwise: a rule book changed by a reform, stamped
     ("inputs",),
     ("compiler",),
     ("reasoning", "evaluator", "epci", "contract"),

@@ -26,6 +26,7 @@ from .data import (
     step_as_dict,
 )
 from .provenance import provenance, provenance_comment, provenance_lines
+from .reform import reform_as_dict, reform_banner, stamped_dict, stamped_text
 from .text import (
     UNKNOWN_IN_SUMMARY,
     aggregate_text,
@@ -44,9 +45,11 @@ for _kind, _view, _renderer in (
     (EpciEvaluation, "texte", render_epci_text),
     (ContractCheck, "as_dict", contract_as_dict),
     (ContractCheck, "texte", render_contract_text),
-    (ContractCheck, "csv", contract_table_csv),
 ):
-    register(_kind, _view, _renderer)
+    # A result computed under a reform says so first, whatever its kind.
+    register(_kind, _view, stamped_dict(_renderer) if _view == "as_dict" else stamped_text(_renderer))
+# The contract's table alone, for a spreadsheet: a CSV has no place for a stamp but its rows.
+register(ContractCheck, "csv", contract_table_csv)
 
 __all__ = [
     "UNKNOWN_IN_SUMMARY",
@@ -66,6 +69,8 @@ __all__ = [
     "json_value",
     "render_contract_text",
     "render_epci_text",
+    "reform_as_dict",
+    "reform_banner",
     "render_text",
     "overlaps_as_data",
     "provenance",

@@ -32,6 +32,7 @@ from .law import (
     Variable,
     Verification,
 )
+from .reform import CHANGE_KINDS, Reform, ReformChange
 from .results import (
     CheckedCondition,
     DerogationResult,
@@ -48,6 +49,9 @@ PROVENANCES_ABREGEES = law.PROVENANCES_ABREGEES
 
 # In reading order: the API reference lists them so.
 __all__ = [
+    "CHANGE_KINDS",
+    "Reform",
+    "ReformChange",
     "PROVENANCES",
     "PROVENANCES_ABREGEES",
     "Law",

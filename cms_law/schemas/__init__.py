@@ -24,7 +24,7 @@ from ..model import RuleBook
 from .fields import input_definitions
 from .results import command_definitions, result_definitions
 from .rule_files import rule_file_definitions
-from .tools import tool_definitions
+from .tools import reform_definitions, stamp_results, tool_definitions
 from .values import (
     DATE_TEXT,
     DECIMAL,
@@ -64,6 +64,7 @@ NAMES: Mapping[str, str] = {
     "erreurs": "les problèmes d'une entrée invalide (--format json, réponses HTTP 4xx)",
     "cas": "un fichier de cas de test juridiques (cms-law test ; format de tests/cas/)",
     "resultat-test": "le rapport de cms-law test --format json",
+    "reforme": "un fichier de réforme (--reforme : paramètres et règles changés, chacun justifié)",
     "fichier-article": "un fichier de règles rules/cch/<article>/<date>.yaml (texte et règles d'une version)",
     "fichier-lois": "le fichier de règles rules/lois.yaml (lois, régimes, périodes)",
     "fichier-vocabulaire": "le fichier de règles rules/vocabulaire.yaml (champs, grandeurs, résultat)",
@@ -142,4 +143,6 @@ def build(book: RuleBook) -> dict[str, dict[str, Any]]:
     defs.update(command_definitions(book))
     defs.update(rule_file_definitions(book))
     defs.update(tool_definitions(defs))
+    defs.update(reform_definitions(book))
+    stamp_results(defs)
     return defs

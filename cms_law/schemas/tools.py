@@ -9,7 +9,78 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .values import array, obj, ref, text
+from ..model import CHANGE_KINDS, RuleBook
+from .values import DATE_TEXT, ISO_DATE, array, obj, ref, text
+
+
+#: The results that carry a reform's stamp when computed under one.
+STAMPED = ("resultat", "resultat-epci", "resultat-contrat", "historique", "lot-resultat")
+
+
+def reform_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
+    """A reform file, and the stamp of a result computed under a reform."""
+    nullable_text = {"type": ["string", "null"]}
+    date = {"type": "string", "format": "date", "pattern": DATE_TEXT}
+    justification = text(pattern="\\S", description="pourquoi ce changement")
+    rule_fields = {
+        "id": text(pattern="\\S"),
+        "titre": text(),
+        "cite": {"description": "les alinéas cités, comme dans un fichier de règles (« VII.al1 », ou {article, alinea})"},
+        "si": text(description="la condition, dans le langage des règles"),
+        "alors": {"type": "object", "additionalProperties": text(), "minProperties": 1},
+        "explication": text(),
+        "exception_de": {"anyOf": [text(), array(text())]},
+        "valide": obj({"du": date, "au": date}, ["du"]),
+    }
+    parameter = obj(
+        {
+            "nom": {"enum": sorted({p.nom for p in book.parametres})},
+            "valeur": {"type": ["string", "number", "integer", "boolean"], "description": "comme dans un fichier de règles : « 40 % »"},
+            "depuis": {**date, "description": "facultatif : à partir de ce jour (sinon toutes les versions du paramètre)"},
+            "justification": justification,
+        },
+        ["nom", "valeur", "justification"],
+    )
+    rule_ids = {"enum": sorted({r.id for r in book.regles})}
+    reform_file = obj(
+        {
+            "titre": text(pattern="\\S"),
+            "justification": text(pattern="\\S"),
+            "parametres": array(parameter),
+            "regles_ajoutees": array(obj({"article": {"enum": sorted({a.article for a in book.articles})},
+                                          **rule_fields, "justification": justification},
+                                         ["article", "id", "titre", "cite", "alors", "explication", "justification"])),
+            "regles_remplacees": array(obj({**rule_fields, "id": rule_ids, "depuis": date, "justification": justification},
+                                           ["id", "justification"])),
+            "regles_neutralisees": array(obj({"id": rule_ids, "depuis": date, "justification": justification},
+                                             ["id", "justification"])),
+        },
+        ["titre", "justification"],
+        title="Fichier de réforme (--reforme)",
+    )
+    stamp = obj(
+        {
+            "titre": text(),
+            "justification": nullable_text,
+            "empreinte": text(pattern="^[0-9a-f]{64}$", description="sha256 du contenu canonique de la réforme"),
+            "source": nullable_text,
+            "modifications": array(obj({
+                "nature": {"enum": list(CHANGE_KINDS)},
+                "cible": text(),
+                "valeur": nullable_text,
+                "depuis": {"anyOf": [ISO_DATE, {"type": "null"}]},
+                "justification": nullable_text,
+            })),
+        },
+        title="Réforme sous laquelle ce résultat est calculé : ce n'est pas celui de la loi en vigueur",
+    )
+    return {"reforme": reform_file, "reforme-tampon": stamp}
+
+
+def stamp_results(defs: dict[str, dict[str, Any]]) -> None:
+    """Each result that may be computed under a reform may carry its stamp, ``reforme``."""
+    for name in STAMPED:
+        defs[name]["properties"] = {"reforme": ref("reforme-tampon"), **defs[name]["properties"]}
 
 
 def tool_definitions(defs: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
