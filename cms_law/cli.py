@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__, batch, cases
+from . import __version__, batch, cases, compare
 from .errors import CmsLawError, InputError, Problem, RuleFileError
 from .contract import check_contract
 from .epci import evaluate_epci
@@ -96,6 +96,36 @@ def _parser() -> argparse.ArgumentParser:
     batch_command.add_argument(
         "--jobs", type=_positive, metavar="N", help="processus de calcul (défaut : tous les cœurs ; 1 : séquentiel)"
     )
+
+    compare_command = commands.add_parser(
+        "compare",
+        help="l'effet d'une réforme sur un inventaire CSV : chaque commune sous la loi et sous la réforme, les totaux",
+        description="Évalue chaque commune de l'inventaire sous la loi (ou un premier --regles) et sous la réforme"
+        " (--reforme, --parametre, ou un second --regles) : la différence commune par commune, les totaux par"
+        " département et au total, les communes dont le régime change, et un graphique SVG.",
+    )
+    compare_command.add_argument("file", metavar="INVENTAIRE.csv", help="une commune par ligne (comme cms-law batch)")
+    compare_command.add_argument(
+        "--regles", action="append", default=[], metavar="DOSSIER",
+        help="un dossier de règles : la réforme (comparée à la loi) ; deux : le premier comparé au second",
+    )
+    compare_command.add_argument("--reforme", metavar="FICHIER", help="un fichier de réforme (voir le README)")
+    compare_command.add_argument(
+        "--parametre", action="append", default=[], metavar="NOM=VALEUR[@AAAA-MM-JJ]", help="un paramètre changé ; répétable"
+    )
+    compare_command.add_argument(
+        "--period", metavar="AAAA-AAAA", help="période triennale (par défaut : celle des règles, 2023-2025)"
+    )
+    compare_command.add_argument(
+        "--convention", action="append", default=[], metavar="NOM=OPTION", help="remplacer l'option d'une convention"
+    )
+    compare_command.add_argument(
+        "--grandeur", default=compare.DEFAULT_FIGURE, metavar="NOM", help="la grandeur comparée (défaut : objectif_triennal)"
+    )
+    compare_command.add_argument("--format", choices=compare.FORMATS, default="text")
+    compare_command.add_argument("-o", "--output", metavar="SORTIE", help="écrire le résultat dans ce fichier")
+    compare_command.add_argument("--graphique", metavar="FICHIER.svg", help="écrire aussi l'histogramme des variations (SVG)")
+    compare_command.add_argument("--jobs", type=_positive, metavar="N", help="processus de calcul (défaut : tous les cœurs)")
 
     diff_command = commands.add_parser(
         "diff", help="ce qui a changé dans la loi encodée entre deux dates : règles et paramètres, avec leurs citations"
@@ -288,6 +318,40 @@ def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
     return EXIT_REJECTED if summary.rejected else 0
 
 
+def _compare(arguments: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 once the comparison is written (rows rejected are listed in it)."""
+    folders = arguments.regles
+    reformed = arguments.reforme is not None or bool(arguments.parametre)
+    if len(folders) > 2 or (len(folders) == 2 and reformed) or (not folders and not reformed):
+        raise InputError([Problem("--reforme", "comparer la loi à une réforme (--reforme, --parametre, ou un --regles),"
+                                  " ou deux dossiers de règles (--regles A --regles B)")])
+    if len(folders) == 2:
+        before, after = reformed_book(folders[0]), reformed_book(folders[1])
+    else:
+        before = reformed_book(folders[0]) if folders and reformed else reformed_book()
+        after = reformed_book(folders[0] if folders else None, arguments.reforme, arguments.parametre)
+    result = compare.compare(
+        arguments.file, before, after, periode=arguments.period,
+        conventions=conventions_from_pairs(arguments.convention), grandeur=arguments.grandeur, jobs=arguments.jobs,
+    )
+    rendered = {"json": lambda: to_json(result.as_dict()) + "\n", "csv": result.to_csv, "text": result.texte}
+    _write(arguments.output, "--output", rendered[arguments.format](), out)
+    if arguments.graphique:
+        _write(arguments.graphique, "--graphique", result.svg(), None)
+    return 0
+
+
+def _write(path: str | None, option: str, text: str, out: TextIO | None) -> None:
+    if path is None:
+        assert out is not None
+        out.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError([Problem(option, f"écriture impossible : {error.strerror}", path)]) from None
+
+
 def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
     result = diff(arguments.date_avant, arguments.date_apres)
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
@@ -396,6 +460,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "evaluate-epci": _evaluate_epci,
     "check-contract": _check_contract,
     "batch": _batch,
+    "compare": _compare,
     "diff": _diff,
     "history": _history,
     "rules": _rules,

@@ -311,3 +311,60 @@ def test_another_rules_folder_is_checked_and_stamped(tmp_path: Path) -> None:
 def test_a_missing_rules_folder_is_an_input_error(tmp_path: Path) -> None:
     code, _ = run("evaluate", str(EXAMPLES / "commune_exemple.yaml"), "--regles", str(tmp_path / "rien"))
     assert code == 1
+
+
+# --------------------------------------------------------------------------- a reform on an inventory
+
+
+def test_compare_the_example_reform_on_the_example_inventory(tmp_path: Path) -> None:
+    chart = tmp_path / "variations.svg"
+    code, output = run("compare", str(EXAMPLES / "communes_inventaire.csv"), "--reforme", str(REFORM),
+                       "--format", "json", "--graphique", str(chart))
+    data = json.loads(output)
+    jsonschema.validate(data, schema("comparaison"))
+    assert code == 0 and data["avant"]["reforme"] is None
+    assert data["apres"]["reforme"]["titre"] == "Taux de rattrapage de droit commun porté à 40 %"
+    # The same totals as the two batches give, each on its own.
+    for side, book in (("avant", load_rulebook()), ("apres", reformed_book(reforme=REFORM))):
+        rows = tmp_path / f"{side}.csv"
+        main(["batch", str(EXAMPLES / "communes_inventaire.csv"), "-o", str(rows), "--format", "json"]
+             + (["--reforme", str(REFORM)] if side == "apres" else []), stdout=io.StringIO())
+        expected = sum(json.loads(line)["objectif_triennal"] or 0 for line in rows.read_text().splitlines())
+        assert data["total"][side] == expected
+    assert data["total"]["difference"] == data["total"]["apres"] - data["total"]["avant"] > 0
+    # Only the communes under VII al. 1 change; those under its 1° and 2° (50 %, 100 %) do not.
+    for commune in data["communes"]:
+        if commune["regime_avant"] != "L. 302-8, VII, al. 1":
+            assert commune["difference"] in (0, None), commune
+    assert data["departements"]["99"]["difference"] == data["total"]["difference"]
+    svg = chart.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "Taux de rattrapage de droit commun porté à 40 %" in svg
+
+
+def test_compare_lists_the_communes_whose_regime_changes(tmp_path: Path) -> None:
+    path = reform(tmp_path, """
+    regles_neutralisees:
+      - {id: L302-8.VII.1°, justification: lecture selon laquelle le 1° ne s'applique pas}
+    """)
+    code, output = run("compare", str(EXAMPLES / "communes_inventaire.csv"), "--reforme", str(path), "--format", "json")
+    changed = json.loads(output)["changements_de_regime"]
+    assert code == 0 and changed
+    assert {c["regime_avant"] for c in changed} == {"L. 302-8, VII, 1°"}
+    assert {c["regime_apres"] for c in changed} == {"L. 302-8, VII, al. 1"}
+    assert all(c["difference"] <= 0 for c in changed)
+
+
+def test_compare_needs_two_sides() -> None:
+    code, _ = run("compare", str(EXAMPLES / "communes_inventaire.csv"))
+    assert code == 1
+
+
+def test_the_readmes_chart_is_the_commands(tmp_path: Path) -> None:
+    """docs/images/reforme_rattrapage_40.svg, shown in the README, is what the command draws today."""
+    chart = tmp_path / "c.svg"
+    run("compare", str(EXAMPLES / "communes_inventaire.csv"), "--reforme", str(REFORM), "--graphique", str(chart))
+    shipped = Path(__file__).parent.parent / "docs" / "images" / "reforme_rattrapage_40.svg"
+    assert chart.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8"), (
+        "régénérer : cms-law compare examples/communes_inventaire.csv --reforme examples/reforme_rattrapage_40.yaml"
+        " --graphique docs/images/reforme_rattrapage_40.svg"
+    )

@@ -74,7 +74,33 @@ def reform_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         },
         title="Réforme sous laquelle ce résultat est calculé : ce n'est pas celui de la loi en vigueur",
     )
-    return {"reforme": reform_file, "reforme-tampon": stamp}
+    number = {"type": ["integer", "number"]}
+    value = {"type": ["integer", "number", "null"]}
+    totals = obj({"communes": {"type": "integer"}, "avant": number, "apres": number, "difference": number,
+                  "communes_en_hausse": {"type": "integer"}, "communes_en_baisse": {"type": "integer"},
+                  "communes_inchangees": {"type": "integer"}})
+    row = obj({
+        "ligne": {"type": "integer"}, "nom": text(), "code_insee": text(), "departement": text(),
+        "avant": value, "apres": value, "difference": value,
+        "regime_avant": nullable_text, "regime_apres": nullable_text,
+        "soumise_avant": {"type": ["boolean", "null"]}, "soumise_apres": {"type": ["boolean", "null"]},
+        "changement_de_regime": {"type": "boolean"},
+    })
+    side = obj({"libelle": text(), "reforme": {"anyOf": [ref("reforme-tampon"), {"type": "null"}]}})
+    comparison = obj(
+        {
+            "grandeur": text(),
+            "avant": side,
+            "apres": side,
+            "total": totals,
+            "departements": {"type": "object", "additionalProperties": totals},
+            "changements_de_regime": array(row),
+            "communes": array(row),
+            "rejetees": array({"type": "object", "description": "une ligne rejetée d'un côté (schéma lot-erreur, et « cote »)"}),
+        },
+        title="Effet d'une réforme sur un inventaire (cms-law compare)",
+    )
+    return {"reforme": reform_file, "reforme-tampon": stamp, "comparaison": comparison}
 
 
 def stamp_results(defs: dict[str, dict[str, Any]]) -> None:
