@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         help="évaluer la période triennale qui contient cette date, sous la loi qui la régit (au lieu de --period)",
     )
     evaluate_command.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate_command.add_argument(
+        "--pourquoi-pas",
+        action="store_true",
+        help="lister aussi les règles examinées qui ne se sont pas appliquées, avec la condition en échec et"
+        " les valeurs lues, et les conditions de dérogation non remplies",
+    )
 
     epci_command = commands.add_parser(
         "evaluate-epci",
@@ -274,7 +280,12 @@ def _report_input_error(error: InputError, output_format: str, out: TextIO) -> N
 def _evaluate(arguments: argparse.Namespace, out: TextIO) -> int:
     commune = read_file(arguments.file)
     result = evaluate(
-        commune, arguments.period, conventions_from_pairs(arguments.convention), rulebook=_book(arguments), date=arguments.date
+        commune,
+        arguments.period,
+        conventions_from_pairs(arguments.convention),
+        rulebook=_book(arguments),
+        date=arguments.date,
+        pourquoi_pas=arguments.pourquoi_pas,
     )
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0

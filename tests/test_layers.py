@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("reforms",),  # the law read otherwise: a rule book changed by a reform, stamped
     ("inputs",),
     ("compiler",),
-    ("reasoning", "evaluator", "epci", "contract"),
+    ("reasoning", "whynot", "evaluator", "epci", "contract"),
     ("explain",),
     ("__init__", "__main__", "cli", "batch", "compare", "history", "cases", "docs", "sphinxext", "schemas", "serve"),
 ]

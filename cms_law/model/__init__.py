@@ -38,6 +38,7 @@ from .results import (
     DerogationResult,
     Evaluation,
     Explanation,
+    RuleNotApplied,
     Step,
     TriennialPeriod,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "CHANGE_KINDS",
     "Reform",
     "ReformChange",
+    "RuleNotApplied",
     "PROVENANCES",
     "PROVENANCES_ABREGEES",
     "Law",

@@ -104,9 +104,28 @@ def reform_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
 
 
 def stamp_results(defs: dict[str, dict[str, Any]]) -> None:
-    """Each result that may be computed under a reform may carry its stamp, ``reforme``."""
+    """Each result that may be computed under a reform may carry its stamp, ``reforme``; a commune's
+    result, on request, the rules that did not apply (``pourquoi_pas``)."""
     for name in STAMPED:
         defs[name]["properties"] = {"reforme": ref("reforme-tampon"), **defs[name]["properties"]}
+    scalar = {"type": ["string", "integer", "boolean", "null"]}
+    why_not = obj(
+        {
+            "nature": {"enum": ["regle", "derogation"]},
+            "regle": text(),
+            "titre": text(),
+            "citations": array(text()),
+            "raison": {"enum": ["condition_fausse", "donnees_manquantes", "exception"],
+                       "description": "condition fausse, données qui ne permettent pas de décider, ou exception appliquée à sa place"},
+            "condition": {"type": ["string", "null"], "description": "le terme de la condition en échec"},
+            "valeurs": {"type": "object", "additionalProperties": scalar, "description": "les valeurs qu'il lit"},
+            "ecartee_par": array(text()),
+            "texte": text(),
+        },
+        title="Règle examinée qui ne s'est pas appliquée (--pourquoi-pas)",
+    )
+    defs["pourquoi-pas"] = why_not
+    defs["resultat"]["properties"]["pourquoi_pas"] = array(ref("pourquoi-pas"))
 
 
 def tool_definitions(defs: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
