@@ -27,6 +27,7 @@ from .loader import load_rulebook
 from .loader.overlaps import candidate_pairs, find_overlaps
 from .model import PROVENANCES, RuleBook
 from .reforms import reformed_book
+from .results_diff import diff_results
 from .schemas import NAMES as SCHEMA_NAMES
 from .schemas import schema
 # The server's settings need no web framework: « cms-law serve --help » works without the extra.
@@ -132,6 +133,14 @@ def _parser() -> argparse.ArgumentParser:
     compare_command.add_argument("-o", "--output", metavar="SORTIE", help="écrire le résultat dans ce fichier")
     compare_command.add_argument("--graphique", metavar="FICHIER.svg", help="écrire aussi l'histogramme des variations (SVG)")
     compare_command.add_argument("--jobs", type=_positive, metavar="N", help="processus de calcul (défaut : tous les cœurs)")
+
+    results_diff_command = commands.add_parser(
+        "diff-resultats",
+        help="comparer deux résultats JSON : les chiffres qui diffèrent, la première étape du raisonnement où ils se séparent",
+    )
+    results_diff_command.add_argument("first", metavar="A.json", help="un résultat de cms-law … --format json")
+    results_diff_command.add_argument("second", metavar="B.json", help="un autre résultat")
+    results_diff_command.add_argument("--format", choices=("text", "json"), default="text")
 
     diff_command = commands.add_parser(
         "diff", help="ce qui a changé dans la loi encodée entre deux dates : règles et paramètres, avec leurs citations"
@@ -363,6 +372,12 @@ def _write(path: str | None, option: str, text: str, out: TextIO | None) -> None
         raise InputError([Problem(option, f"écriture impossible : {error.strerror}", path)]) from None
 
 
+def _results_diff(arguments: argparse.Namespace, out: TextIO) -> int:
+    result = diff_results(arguments.first, arguments.second)
+    out.write(to_json(result.as_dict()) + "\n" if arguments.format == "json" else result.texte())
+    return 0
+
+
 def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
     result = diff(arguments.date_avant, arguments.date_apres)
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
@@ -473,6 +488,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "batch": _batch,
     "compare": _compare,
     "diff": _diff,
+    "diff-resultats": _results_diff,
     "history": _history,
     "rules": _rules,
     "test": _test,

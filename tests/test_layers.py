@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("compiler",),
     ("reasoning", "whynot", "evaluator", "epci", "contract"),
     ("explain",),
-    ("__init__", "__main__", "cli", "batch", "compare", "history", "cases", "docs", "sphinxext", "schemas", "serve"),
+    ("__init__", "__main__", "cli", "batch", "compare", "results_diff", "history", "cases", "docs", "sphinxext", "schemas", "serve"),
 ]
 LAYER_OF = {name: index for index, names in enumerate(LAYERS) for name in names}
 

@@ -65,6 +65,7 @@ NAMES: Mapping[str, str] = {
     "cas": "un fichier de cas de test juridiques (cms-law test ; format de tests/cas/)",
     "resultat-test": "le rapport de cms-law test --format json",
     "comparaison": "le résultat de cms-law compare --format json (une réforme sur un inventaire)",
+    "diff-resultats": "le résultat de cms-law diff-resultats --format json (deux résultats comparés)",
     "reforme": "un fichier de réforme (--reforme : paramètres et règles changés, chacun justifié)",
     "fichier-article": "un fichier de règles rules/cch/<article>/<date>.yaml (texte et règles d'une version)",
     "fichier-lois": "le fichier de règles rules/lois.yaml (lois, régimes, périodes)",

@@ -100,7 +100,29 @@ def reform_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         },
         title="Effet d'une réforme sur un inventaire (cms-law compare)",
     )
-    return {"reforme": reform_file, "reforme-tampon": stamp, "comparaison": comparison}
+    any_value = {"description": "une valeur du résultat, telle que le JSON l'écrit (absente : null)"}
+    step = {"anyOf": [obj({"regle": nullable_text, "titre": nullable_text, "citations": {"type": ["array", "null"]},
+                           "texte": nullable_text}), {"type": "null"}]}
+    stamp_or_null = {"anyOf": [ref("reforme-tampon"), {"type": "null"}]}
+    results_diff = obj(
+        {
+            "avant": text(),
+            "apres": text(),
+            "identiques": {"type": "boolean"},
+            "reforme_avant": stamp_or_null,
+            "reforme_apres": stamp_or_null,
+            "chiffres": array(obj({"chemin": text(), "avant": any_value, "apres": any_value})),
+            "separations": array(obj({
+                "chemin": text(description="vide : le raisonnement de la commune ; sinon celui d'un membre ou d'une période"),
+                "etape": {"type": "integer", "minimum": 1},
+                "avant": step,
+                "apres": step,
+                "valeurs": array(obj({"nom": text(), "avant": any_value, "apres": any_value})),
+            })),
+        },
+        title="Deux résultats comparés (cms-law diff-resultats)",
+    )
+    return {"reforme": reform_file, "reforme-tampon": stamp, "comparaison": comparison, "diff-resultats": results_diff}
 
 
 def stamp_results(defs: dict[str, dict[str, Any]]) -> None:
