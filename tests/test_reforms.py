@@ -368,3 +368,23 @@ def test_the_readmes_chart_is_the_commands(tmp_path: Path) -> None:
         "régénérer : cms-law compare examples/communes_inventaire.csv --reforme examples/reforme_rattrapage_40.yaml"
         " --graphique docs/images/reforme_rattrapage_40.svg"
     )
+
+
+def test_cases_run_under_a_reform_say_so_and_fail_where_it_changes_the_law(tmp_path: Path) -> None:
+    out = io.StringIO()
+    code = main(["test", str(Path(__file__).parent / "cas" / "L302-8_VII_rattrapage.yaml"), "--reforme", str(REFORM),
+                 "--format", "json"], stdout=out)
+    data = json.loads(out.getvalue())
+    jsonschema.validate(data, schema("resultat-test"))
+    assert code == 1 and data["reforme"]["titre"] == "Taux de rattrapage de droit commun porté à 40 %"
+    failed = {c["id"] for f in data["fichiers"] for c in f["cas"] if not c["reussi"]}
+    assert "vii-al1-ecart-superieur-a-4-points" in failed
+    assert "vii-1-ecart-exactement-2-points-taux-25" not in failed  # the 1° (50 %) is not changed
+
+
+def test_a_contracts_table_under_a_reform_names_it_on_every_row() -> None:
+    code, output = run("check-contract", str(EXAMPLES / "contrat_depliant_abaissant.yaml"), "--format", "csv",
+                       "--reforme", str(REFORM))
+    header, *rows = output.splitlines()
+    assert header.endswith(",reforme,reforme_empreinte")
+    assert rows and all("Taux de rattrapage de droit commun porté à 40 %" in row for row in rows)

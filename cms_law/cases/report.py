@@ -15,7 +15,8 @@ from xml.etree import ElementTree
 
 import attrs
 
-from ..model import RuleBook
+from ..explain import reform_as_dict, reform_banner
+from ..model import Reform, RuleBook
 from .format import CaseFileError, ContractCase, case_files, read_case_file
 from .runner import AnyResult, Figure, run_any
 
@@ -34,6 +35,8 @@ class FileReport:
 @attrs.frozen
 class Report:
     fichiers: tuple[FileReport, ...]
+    #: The reform the cases ran under (None: the law).
+    reforme: Reform | None = None
 
     @property
     def results(self) -> list[AnyResult]:
@@ -73,7 +76,7 @@ def run_paths(paths: Iterable[str | Path], book: RuleBook | None = None) -> Repo
                 files.append(FileReport(str(path), erreur=error))
                 continue
             files.append(FileReport(str(path), tuple(run_any(case, book) for case in cases)))
-    return Report(tuple(files))
+    return Report(tuple(files), book.reforme if book is not None else None)
 
 
 # --------------------------------------------------------------------------- data
@@ -107,6 +110,7 @@ def _result_as_dict(result: AnyResult) -> dict[str, Any]:
 def report_as_dict(report: Report) -> dict[str, Any]:
     """The report as ``cms-law test --format json`` prints it (schema ``resultat-test``)."""
     return {
+        **({"reforme": reform_as_dict(report.reforme)} if report.reforme else {}),
         "reussi": report.reussi,
         "bilan": report.bilan(),
         "fichiers": [
@@ -144,7 +148,7 @@ def _figure_line(figure: Figure) -> str:
 
 
 def report_text(report: Report) -> str:
-    lines: list[str] = []
+    lines: list[str] = [reform_banner(report.reforme).rstrip("\n"), ""] if report.reforme else []
     for file in report.fichiers:
         lines.append(file.fichier)
         if file.erreur is not None:
@@ -192,6 +196,10 @@ def report_junit(report: Report) -> str:
             errors="1" if file.erreur else "0",
         )
         classname = Path(file.fichier).stem
+        if report.reforme is not None:
+            properties = ElementTree.SubElement(suite, "properties")
+            for name, value in (("reforme", report.reforme.titre), ("reforme_empreinte", report.reforme.empreinte)):
+                ElementTree.SubElement(properties, "property", name=name, value=value)
         if file.erreur is not None:
             case = ElementTree.SubElement(suite, "testcase", classname=classname, name="lecture du fichier")
             ElementTree.SubElement(case, "error", message=str(file.erreur), type="CaseFileError").text = str(file.erreur)

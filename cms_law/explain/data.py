@@ -229,10 +229,12 @@ def contract_table_csv(check: ContractCheck) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     keys = ["commune", *(column.cle for column in book.tableau_contrat)]
-    writer.writerow(keys)
+    # Under a reform, each row says which (as a batch's rows do): a spreadsheet keeps no banner.
+    stamp = [] if book.reforme is None else [book.reforme.titre, book.reforme.empreinte]
+    writer.writerow([*keys, *(["reforme", "reforme_empreinte"] if stamp else [])])
     for row in check.tableau:
         data = _table_row(row, book)
-        writer.writerow(["" if data.get(key) is None else data[key] for key in keys])
+        writer.writerow(["" if data.get(key) is None else data[key] for key in keys] + stamp)
     return buffer.getvalue()
 
 

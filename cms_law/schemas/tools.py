@@ -14,7 +14,7 @@ from .values import DATE_TEXT, ISO_DATE, array, obj, ref, text
 
 
 #: The results that carry a reform's stamp when computed under one.
-STAMPED = ("resultat", "resultat-epci", "resultat-contrat", "historique", "lot-resultat")
+STAMPED = ("resultat", "resultat-epci", "resultat-contrat", "historique", "lot-resultat", "resultat-test")
 
 
 def reform_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
