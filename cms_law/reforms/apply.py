@@ -82,7 +82,7 @@ def apply_reform(
         "parametres": [[p.nom, str(p.valeur), p.depuis] for p in parametres],
     }
     stamp = Reform(
-        titre=reform.titre if reform else _parameters_title(parametres, base),
+        titre=_title(base, reform, parametres),
         justification=reform.justification if reform else (base.justification if base else None),
         empreinte=fingerprint(content),
         modifications=tuple(changes),
@@ -116,10 +116,14 @@ class _Refused(Exception):
         self.field, self.message, self.value = field, message, value
 
 
-def _parameters_title(parametres: Sequence[ParameterChange], base: Reform | None) -> str:
+def _title(base: Reform | None, reform: ReformText | None, parametres: Sequence[ParameterChange]) -> str:
+    """What the stamp is called: the rules folder's, the reform's title, the parameters changed."""
     described = ", ".join(f"{p.nom} = {p.valeur}" + (f" depuis le {p.depuis.isoformat()}" if p.depuis else "")
                           for p in parametres)
-    return f"{base.titre} ; paramètres modifiés : {described}" if base else f"Paramètres modifiés : {described}"
+    parts = [base.titre if base else None, reform.titre if reform else None,
+             f"paramètres modifiés : {described}" if parametres else None]
+    title = " ; ".join(part for part in parts if part)
+    return title[:1].upper() + title[1:]
 
 
 def _override(book: RuleBook, parameters: list[Parameter], change: ParameterChange) -> list[Parameter]:
