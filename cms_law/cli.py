@@ -112,20 +112,8 @@ def _parser() -> argparse.ArgumentParser:
         " département et au total, les communes dont le régime change, et un graphique SVG.",
     )
     compare_command.add_argument("file", metavar="INVENTAIRE.csv", help="une commune par ligne (comme cms-law batch)")
-    compare_command.add_argument(
-        "--regles", action="append", default=[], metavar="DOSSIER",
-        help="un dossier de règles : la réforme (comparée à la loi) ; deux : le premier comparé au second",
-    )
-    compare_command.add_argument("--reforme", metavar="FICHIER", help="un fichier de réforme (voir le README)")
-    compare_command.add_argument(
-        "--parametre", action="append", default=[], metavar="NOM=VALEUR[@AAAA-MM-JJ]", help="un paramètre changé ; répétable"
-    )
-    compare_command.add_argument(
-        "--period", metavar="AAAA-AAAA", help="période triennale (par défaut : celle des règles, 2023-2025)"
-    )
-    compare_command.add_argument(
-        "--convention", action="append", default=[], metavar="NOM=OPTION", help="remplacer l'option d'une convention"
-    )
+    _add_reform_options(compare_command, two_folders=True)
+    _add_period_and_conventions(compare_command, reforms=False)
     compare_command.add_argument(
         "--grandeur", default=compare.DEFAULT_FIGURE, metavar="NOM", help="la grandeur comparée (défaut : objectif_triennal)"
     )
@@ -221,12 +209,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_reform_options(command: argparse.ArgumentParser) -> None:
-    """--regles, --reforme, --parametre: evaluate under another reading than the law's (the result says so)."""
+def _add_reform_options(command: argparse.ArgumentParser, two_folders: bool = False) -> None:
+    """--regles, --reforme, --parametre: evaluate under another reading than the law's (the result
+    says so). ``two_folders``: --regles may be given twice (``compare``: one folder against another)."""
     group = command.add_argument_group(
         "réformes", "calculer sous une autre lecture que la loi encodée ; le résultat le dit en tête et dans son JSON"
     )
-    group.add_argument("--regles", metavar="DOSSIER", help="un autre dossier de règles, vérifié comme celui du paquet")
+    if two_folders:
+        group.add_argument(
+            "--regles", action="append", default=[], metavar="DOSSIER",
+            help="un dossier de règles : la réforme (comparée à la loi) ; deux : le premier comparé au second",
+        )
+    else:
+        group.add_argument("--regles", metavar="DOSSIER", help="un autre dossier de règles, vérifié comme celui du paquet")
     group.add_argument(
         "--reforme", metavar="FICHIER", help="un fichier de réforme (YAML : paramètres et règles changés, justifiés ; voir le README)"
     )
@@ -244,8 +239,9 @@ def _book(arguments: argparse.Namespace) -> RuleBook:
     return reformed_book(arguments.regles, arguments.reforme, arguments.parametre)
 
 
-def _add_period_and_conventions(command: argparse.ArgumentParser) -> None:
-    _add_reform_options(command)
+def _add_period_and_conventions(command: argparse.ArgumentParser, reforms: bool = True) -> None:
+    if reforms:
+        _add_reform_options(command)
     command.add_argument(
         "--period", metavar="AAAA-AAAA", help="période triennale (par défaut : celle des règles, 2023-2025)"
     )

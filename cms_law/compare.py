@@ -221,20 +221,7 @@ def _number(value: Any) -> int | float:
 
 
 def _row_dict(row: Row) -> dict[str, Any]:
-    return {
-        "ligne": row.ligne,
-        "nom": row.nom,
-        "code_insee": row.code_insee,
-        "departement": row.departement,
-        "avant": row.avant,
-        "apres": row.apres,
-        "difference": row.difference,
-        "regime_avant": row.regime_avant,
-        "regime_apres": row.regime_apres,
-        "soumise_avant": row.soumise_avant,
-        "soumise_apres": row.soumise_apres,
-        "changement_de_regime": row.regime_change,
-    }
+    return {**attrs.asdict(row), "difference": row.difference, "changement_de_regime": row.regime_change}
 
 
 def _cell(value: Any) -> Any:

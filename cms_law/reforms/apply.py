@@ -173,21 +173,18 @@ def _versions(rules: list[Rule], change: RuleChange) -> list[Rule]:
 
 
 def _neutralise(book: RuleBook, rules: list[Rule], change: RuleChange) -> list[Rule]:
-    _versions(rules, change)
-    result = []
-    for rule in rules:
-        if rule.id != change.id:
-            result.append(rule)
-            continue
-        before, _ = _split(rule, change.depuis)
-        if before is not None:
-            result.append(before)
+    result = _each_version(rules, change, lambda rule: None)
     # A rule that was an exception of the one neutralised now has nothing to take priority over.
     return [attrs.evolve(r, exception_de=tuple(e for e in r.exception_de if e != change.id))
             if change.depuis is None and change.id in r.exception_de else r for r in result]
 
 
 def _replace(book: RuleBook, rules: list[Rule], change: RuleChange) -> list[Rule]:
+    return _each_version(rules, change, lambda rule: _rewritten(book, rule, change))
+
+
+def _each_version(rules: list[Rule], change: RuleChange, changed: Callable[[Rule], Rule | None]) -> list[Rule]:
+    """Each version of the rule changed from the reform's day on (``changed``: None drops it)."""
     _versions(rules, change)
     result = []
     for rule in rules:
@@ -195,10 +192,8 @@ def _replace(book: RuleBook, rules: list[Rule], change: RuleChange) -> list[Rule
             result.append(rule)
             continue
         before, after = _split(rule, change.depuis)
-        if before is not None:
-            result.append(before)
-        if after is not None:
-            result.append(_rewritten(book, after, change))
+        new = changed(after) if after is not None else None
+        result.extend(version for version in (before, new) if version is not None)
     return result
 
 
