@@ -15,6 +15,7 @@ import io
 import json
 import tempfile
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -23,7 +24,7 @@ import attrs
 
 from . import batch
 from .errors import InputError, Problem
-from .explain import french, reform_as_dict
+from .explain import french, json_value, reform_as_dict
 from .model import RuleBook
 
 #: The figure compared unless ``--grandeur`` says otherwise.
@@ -31,6 +32,8 @@ DEFAULT_FIGURE = "objectif_triennal"
 #: What a result says of the regime applied (the rule that set the catch-up rate) and of subjection.
 REGIME_KEYS = ("soumise", "regime")
 FORMATS = ("text", "json", "csv")
+#: A figure compared: a count, or an exact decimal (a rate, points).
+Number = int | Fraction
 
 
 @attrs.frozen
@@ -47,7 +50,7 @@ class Row:
     soumise_apres: Any
 
     @property
-    def difference(self) -> int | float | None:
+    def difference(self) -> Number | None:
         if self.avant is None and self.apres is None:
             return None
         return _number(self.apres) - _number(self.avant)
@@ -61,6 +64,8 @@ class Row:
 class Comparison:
     grandeur: str
     libelle: str
+    #: The figure's type (``entier``, ``taux``…), as the vocabulary declares it.
+    type: str
     avant: str  # what the first side is: « la loi en vigueur », or a stamp's title
     apres: str
     reforme_avant: dict[str, Any] | None
@@ -69,9 +74,10 @@ class Comparison:
     rejetees: tuple[dict[str, Any], ...]
 
     def totals(self, rows: Any = None) -> dict[str, Any]:
+        """Sums over ``rows`` (every row by default), a commune without the figure counting 0."""
         rows = self.lignes if rows is None else rows
-        before = sum(_number(r.avant) for r in rows)
-        after = sum(_number(r.apres) for r in rows)
+        before: Number = sum((_number(r.avant) for r in rows), 0)
+        after: Number = sum((_number(r.apres) for r in rows), 0)
         return {
             "communes": len(rows),
             "avant": before,
@@ -91,12 +97,16 @@ class Comparison:
             "grandeur": self.grandeur,
             "avant": {"libelle": self.avant, "reforme": self.reforme_avant},
             "apres": {"libelle": self.apres, "reforme": self.reforme_apres},
-            "total": self.totals(),
-            "departements": self.by_department(),
-            "changements_de_regime": [_row_dict(r) for r in self.lignes if r.regime_change],
-            "communes": [_row_dict(r) for r in self.lignes],
+            "total": self._json(self.totals()),
+            "departements": {name: self._json(totals) for name, totals in self.by_department().items()},
+            "changements_de_regime": [self._json(_row_dict(r)) for r in self.lignes if r.regime_change],
+            "communes": [self._json(_row_dict(r)) for r in self.lignes],
             "rejetees": list(self.rejetees),
         }
+
+    def _json(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Figures as results write them: counts as integers, other numbers as exact decimal strings."""
+        return {key: json_value(value, self.type) if key in _FIGURE_KEYS else value for key, value in data.items()}
 
     def to_csv(self) -> str:
         out = io.StringIO()
@@ -105,7 +115,7 @@ class Comparison:
                 "regime_avant", "regime_apres", "soumise_avant", "soumise_apres", "changement_de_regime"]
         writer.writerow(keys)
         for row in self.lignes:
-            data = _row_dict(row)
+            data = self._json(_row_dict(row))
             writer.writerow(["" if data[key] is None else _cell(data[key]) for key in keys])
         return out.getvalue()
 
@@ -131,7 +141,7 @@ class Comparison:
         lines += ["", f"Communes dont le régime change ({_n(len(changed))}) :"]
         lines += [f"  {r.nom} ({r.code_insee}) : {_regime(r.soumise_avant, r.regime_avant)} → "
                   f"{_regime(r.soumise_apres, r.regime_apres)}" for r in changed] or ["  aucune"]
-        largest = sorted((r for r in self.lignes if r.difference), key=lambda r: (-abs(r.difference or 0), r.ligne))[:10]
+        largest = sorted((r for r in self.lignes if r.difference), key=_largest_first)[:10]
         if largest:
             lines += ["", "Plus fortes variations :"]
             lines += [f"  {r.nom} ({r.code_insee}) : {_n(_number(r.avant))} → {_n(_number(r.apres))}"
@@ -144,6 +154,11 @@ class Comparison:
 
     def svg(self) -> str:
         return _histogram(self)
+
+
+def _largest_first(row: Row) -> tuple[Number, int]:
+    change = _number(row.difference)
+    return (change if change < 0 else -change), row.ligne
 
 
 def compare(
@@ -177,6 +192,7 @@ def compare(
     return Comparison(
         grandeur,
         apres.variables[grandeur].libelle,
+        apres.variables[grandeur].type,
         _side(avant),
         _side(apres),
         reform_as_dict(avant.reforme) if avant.reforme else None,
@@ -210,13 +226,18 @@ def _department(code: object) -> str:
     return text[:3] if text.startswith(("97", "98")) else text[:2]
 
 
-def _value(value: Any) -> Any:
+#: The keys of a row or a total that hold the figure compared.
+_FIGURE_KEYS = ("avant", "apres", "difference")
+
+
+def _value(value: Any) -> Number | None:
+    """A figure as JSON wrote it: an integer, or an exact decimal string (read back exactly)."""
     if isinstance(value, str):
-        return float(value) if "." in value else int(value)
-    return value
+        return Fraction(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _number(value: Any) -> int | float:
+def _number(value: Number | None) -> Number:
     return 0 if value is None else value
 
 
@@ -228,11 +249,11 @@ def _cell(value: Any) -> Any:
     return ("oui" if value else "non") if isinstance(value, bool) else value
 
 
-def _n(value: int | float) -> str:
+def _n(value: Number) -> str:
     return french(value, "entier" if isinstance(value, int) else "nombre")
 
 
-def _signed(value: int | float | None) -> str:
+def _signed(value: Number | None) -> str:
     value = value or 0
     return ("+" if value > 0 else "") + _n(value) if value >= 0 else "−" + _n(-value)
 
@@ -246,33 +267,33 @@ def _regime(soumise: Any, regime: Any) -> str:
 # --------------------------------------------------------------------------- the chart
 
 
-def _nice_width(span: float) -> int | float:
+def _nice_width(span: Number) -> Number:
     """A bin width of 1, 2 or 5 times a power of ten giving about ten bins over ``span``."""
-    raw, power = span / 10, 1.0
+    raw, power = Fraction(span) / 10, Fraction(1)
     while power * 10 <= raw:
         power *= 10
-    while power > raw and power > 1e-9:
+    while power > raw and power > Fraction(1, 10**9):
         power /= 10
     width = next(factor * power for factor in (1, 2, 5, 10) if factor * power >= raw)
-    return int(width) if width >= 1 and width == int(width) else width
+    return int(width) if width.denominator == 1 else width
 
 
-def _bins(differences: list[int | float]) -> list[tuple[tuple[str, ...], int, int | float]]:
+def _bins(differences: list[Number]) -> list[tuple[tuple[str, ...], int, Number]]:
     """(label lines, count, lower bound) of about ten bins of a round width over the changes; « 0 » apart."""
     changed = [d for d in differences if d]
     zero = differences.count(0)
-    bins: list[tuple[tuple[str, ...], int, int | float]] = [(("0",), zero, 0)] if zero else []
+    bins: list[tuple[tuple[str, ...], int, Number]] = [(("0",), zero, 0)] if zero else []
     if not changed:
         return bins
     low, high = min(changed), max(changed)
     integers = all(isinstance(d, int) for d in changed)
-    width = max(_nice_width(high - low + (1 if integers else 0)), 1) if integers else _nice_width(high - low or 1)
+    width: Number = max(_nice_width(high - low + 1), 1) if integers else _nice_width(high - low or 1)
     start = (low // width) * width
     while start <= high:
         end = start + width
         count = sum(1 for d in changed if start <= d < end)
         # The bin from 0 holds no zero (those have their own bar): it starts at the first change.
-        first = (1 if integers else start) if start == 0 else start
+        first: Number = (1 if integers else start) if start == 0 else start
         if width == 1:
             label: tuple[str, ...] = (_signed(start),)
         else:
@@ -285,7 +306,7 @@ def _bins(differences: list[int | float]) -> list[tuple[tuple[str, ...], int, in
 def _histogram(comparison: Comparison) -> str:
     differences = [r.difference for r in comparison.lignes if r.difference is not None]
     without = len(comparison.lignes) - len(differences)
-    bins = _bins(differences)  # type: ignore[arg-type]
+    bins = _bins([d for d in differences if d is not None])
     total = comparison.totals()
     width, left, right, top, plot_height = 820, 56, 24, 104, 300
     plot_width = width - left - right

@@ -67,7 +67,7 @@ def apply_reform(
     for index, rule_change in enumerate(reform.regles if reform else ()):
         section = {"regle_ajoutee": "regles_ajoutees", "regle_remplacee": "regles_remplacees",
                    "regle_neutralisee": "regles_neutralisees"}[rule_change.nature]
-        number = sum(1 for other in reform.regles[:index] if other.nature == rule_change.nature) + 1  # type: ignore[union-attr]
+        number = [other.nature for other in reform.regles[:index]].count(rule_change.nature) + 1  # type: ignore[union-attr]
         try:
             rules = _RULE_CHANGES[rule_change.nature](book, rules, rule_change)
         except _Refused as refused:

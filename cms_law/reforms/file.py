@@ -129,9 +129,9 @@ def parse_reform(data: object, source: str = "réforme") -> ReformText:
     for section, nature in (("regles_ajoutees", "regle_ajoutee"), ("regles_remplacees", "regle_remplacee"),
                             ("regles_neutralisees", "regle_neutralisee")):
         for index, item in enumerate(_list(data.get(section), section, problems)):
-            change = _rule(item, nature, f"{section}[{index + 1}]", problems)
-            if change is not None:
-                regles.append(change)
+            rule_change = _rule(item, nature, f"{section}[{index + 1}]", problems)
+            if rule_change is not None:
+                regles.append(rule_change)
     if not problems and not parametres and not regles:
         problems.append(Problem("parametres", "la réforme ne change rien : au moins un paramètre ou une règle est attendu"))
     if problems:
@@ -219,6 +219,7 @@ def _parameter(item: object, field: str, problems: list[Problem]) -> ParameterCh
 def _rule(item: object, nature: str, field: str, problems: list[Problem]) -> RuleChange | None:
     before = len(problems)
     allowed: tuple[str, ...]
+    required: tuple[str, ...]
     if nature == "regle_ajoutee":
         allowed, required = ("article", *RULE_FIELDS, "justification"), ("article", "id", "titre", "cite", "alors",
                                                                            "explication", "justification")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import CHANGE_KINDS, RuleBook
-from .values import DATE_TEXT, ISO_DATE, array, obj, ref, text
+from .values import DATE_TEXT, DECIMAL, ISO_DATE, array, obj, ref, text
 
 
 #: The results that carry a reform's stamp when computed under one.
@@ -74,8 +74,9 @@ def reform_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         },
         title="Réforme sous laquelle ce résultat est calculé : ce n'est pas celui de la loi en vigueur",
     )
-    number = {"type": ["integer", "number"]}
-    value = {"type": ["integer", "number", "null"]}
+    number = {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": DECIMAL}],
+              "description": "un effectif en entier ; un taux ou des points en décimal exact entre guillemets"}
+    value = {"anyOf": [number, {"type": "null"}]}
     totals = obj({"communes": {"type": "integer"}, "avant": number, "apres": number, "difference": number,
                   "communes_en_hausse": {"type": "integer"}, "communes_en_baisse": {"type": "integer"},
                   "communes_inchangees": {"type": "integer"}})
