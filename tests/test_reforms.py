@@ -177,8 +177,9 @@ def test_a_reform_that_changes_nothing_gives_the_same_bytes_but_its_stamp(tmp_pa
 def test_a_batch_under_a_reform_says_so_on_every_row(tmp_path: Path) -> None:
     out = tmp_path / "r.csv"
     code, _ = run("batch", str(EXAMPLES / "communes_inventaire.csv"), "-o", str(out), "--reforme", str(REFORM), "--jobs", "2")
-    rows = out.read_text(encoding="utf-8").splitlines()
+    comment, *rows = out.read_text(encoding="utf-8").splitlines()
     assert code == 0
+    assert comment.startswith("#") and "RÉFORME « Taux de rattrapage de droit commun porté à 40 % »" in comment
     assert rows[0].split(",")[3:5] == ["reforme", "reforme_empreinte"]
     assert all("Taux de rattrapage de droit commun porté à 40 %" in row for row in rows[1:])
     sequential = tmp_path / "s.csv"
