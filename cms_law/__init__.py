@@ -15,7 +15,8 @@ from . import explain  # registers the views of the results: texte(), as_dict(),
 from .errors import CmsLawError, EvaluationError, InputError, Problem, RuleConflictError, RuleFileError
 from .evaluator import evaluate
 from .loader import load_rulebook
-from .model import Citation, Evaluation, Explanation, RuleBook, Step
+from .model import Citation, Evaluation, Explanation, Reform, RuleBook, RuleNotApplied, Step
+from .reforms import ReformError, reformed_book
 from .version import FORMAT_JSON, __version__
 
 __all__ = [
@@ -27,11 +28,15 @@ __all__ = [
     "FORMAT_JSON",
     "InputError",
     "Problem",
+    "Reform",
+    "ReformError",
     "RuleBook",
     "RuleConflictError",
     "RuleFileError",
+    "RuleNotApplied",
     "Step",
     "evaluate",
     "load_rulebook",
+    "reformed_book",
 ]
 

@@ -217,6 +217,10 @@ class RowOutcome:
     totaux: tuple[int | Fraction, ...] = ()
 
 
+#: The columns a row computed under a reform gains: the reform's title and fingerprint.
+REFORM_COLUMNS = ("reforme", "reforme_empreinte")
+
+
 def output_columns(book: RuleBook, explain: bool) -> tuple[str, ...]:
     """The CSV result columns: the identification, the JSON output keys (groups spread), the summary."""
     figures: list[str] = ["periode", "version_loi"]
@@ -226,7 +230,9 @@ def output_columns(book: RuleBook, explain: bool) -> tuple[str, ...]:
         else:
             ((key, spec),) = entry.items()
             figures.extend(spec if isinstance(spec, list) else [key])
-    return (*IDENTIFICATION, *figures, "resume", *(("explication",) if explain else ()))
+    # Under a reform, each row says which: a reformed figure must not pass for the law's.
+    stamp = REFORM_COLUMNS if book.reforme is not None else ()
+    return (*IDENTIFICATION, *stamp, *figures, "resume", *(("explication",) if explain else ()))
 
 
 class RowEvaluator:
@@ -295,6 +301,8 @@ class RowEvaluator:
             "code_insee": commune.get("code_insee"),
             "resume": resume(result),
         }
+        if self.book.reforme is not None:
+            cells.update(zip(REFORM_COLUMNS, (self.book.reforme.titre, self.book.reforme.empreinte)))
         for key, value in data.items():
             if key in self.columns:
                 cells[key] = value
@@ -361,13 +369,13 @@ def keep_heap_slack() -> None:
     mallopt(_M_TOP_PAD, _TOP_PAD_BYTES)
 
 
-def _start_worker(settings: Settings) -> None:
-    """Load and compile the rules once per worker process, before its first row."""
+def _start_worker(settings: Settings, book: RuleBook | None) -> None:
+    """Load (or receive: a reformed book) and compile the rules once per worker process, before its first row."""
     global _WORKER
     # Ctrl-C reaches every process of the terminal: the parent alone decides to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     keep_heap_slack()
-    book = load_rulebook()
+    book = book or load_rulebook()
     compiled_for(book, parse_period(book, settings.period))
     _WORKER = RowEvaluator(book, settings)
 
@@ -388,12 +396,14 @@ def _sequential(source: CsvSource, evaluator: RowEvaluator, stop: _StopRequest) 
         yield [evaluator(line, cells)]
 
 
-def _parallel(source: CsvSource, settings: Settings, jobs: int, stop: _StopRequest) -> _Outcomes:
+def _parallel(source: CsvSource, settings: Settings, book: RuleBook, jobs: int, stop: _StopRequest) -> _Outcomes:
     """Chunks of rows evaluated by ``jobs`` processes, yielded in input order."""
     size = max(1, min(_MAX_CHUNK, source.rows // (jobs * 4 * _TASKS_PER_WORKER)))
     records = source.records()
     chunks = iter(lambda: list(islice(records, size)), [])
-    pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(settings,))
+    # The shipped rules are loaded by each worker; another book (a reform) is sent to it.
+    shipped = book is load_rulebook()
+    pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(settings, None if shipped else book))
     try:
         pending: deque[Future[list[RowOutcome]]] = deque(
             pool.submit(_evaluate_chunk, chunk) for chunk in islice(chunks, jobs * _TASKS_PER_WORKER)
@@ -486,6 +496,8 @@ class Summary:
         lines = [
             f"cms-law batch : {source.path} ({source.encoding}, séparateur « {source.delimiter} »),"
             f" période {period}",
+            *([f"  RÉFORME — calculé sous « {self.book.reforme.titre} » (empreinte sha256"
+               f" {self.book.reforme.empreinte[:16]}…), non sous la loi en vigueur"] if self.book.reforme else []),
             f"  Communes évaluées : {n(self.evaluated)} sur {n(source.rows)} lignes",
             *(self._total_line(total) for total in self.book.bilan),
             f"  Lignes rejetées : {n(self.rejected)}"
@@ -556,6 +568,7 @@ def run(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     period: str | None = None,
+    rulebook: RuleBook | None = None,
 ) -> Summary:
     """Evaluate every commune of a CSV file; write the results, the errors file and a summary.
 
@@ -567,12 +580,13 @@ def run(
     nowhere when it is ``None``: a program calling ``run`` reads the returned summary instead.
     ``period`` is the former name of ``periode`` (deprecated). With ``jobs=1`` the rows
     are evaluated in the calling process, whose allocator :func:`keep_heap_slack` then tunes.
+    ``rulebook`` (a reformed book, :func:`cms_law.reforms.reformed_book`) replaces the shipped rules.
     """
     if period is not None:
         warnings.warn("batch.run(period=…) est obsolète : écrire periode=…", DeprecationWarning, stacklevel=2)
         periode = period if periode is None else periode
     stderr = stderr if stderr is not None else io.StringIO()
-    book = load_rulebook()
+    book = rulebook or load_rulebook()
     if output_format not in FORMATS:
         raise InputError([Problem("--format", f"format inconnu (formats : {', '.join(FORMATS)})", output_format)])
     parsed_period = parse_period(book, periode)
@@ -600,7 +614,7 @@ def run(
         stop = stack.enter_context(_StopRequest())
         progress = _Progress(source.rows, stderr)
         stream = (
-            _parallel(source, settings, jobs, stop)
+            _parallel(source, settings, book, jobs, stop)
             if jobs > 1
             else _sequential(source, RowEvaluator(book, settings), stop)
         )

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__, batch
+from . import __version__, batch, cases, compare
 from .errors import CmsLawError, InputError, Problem, RuleFileError
 from .cli_french import FrenchParser, french_argparse
 from .contract import check_contract
@@ -35,6 +35,8 @@ from .inputs import read_file
 from .loader import load_rulebook
 from .loader.overlaps import candidate_pairs, find_overlaps
 from .model import PROVENANCES, RuleBook
+from .reforms import reformed_book
+from .results_diff import diff_results
 from .schemas import NAMES as SCHEMA_NAMES
 from .schemas import schema
 # The server's settings need no web framework: « cms-law serve --help » works without the extra.
@@ -70,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
         help="évaluer la période triennale qui contient cette date, sous la loi qui la régit (au lieu de --period)",
     )
     evaluate_command.add_argument("--format", choices=("text", "json"), default="text", help="format de la sortie (défaut : text)")
+    evaluate_command.add_argument(
+        "--pourquoi-pas",
+        action="store_true",
+        help="lister aussi les règles examinées qui ne se sont pas appliquées, avec la condition en échec et"
+        " les valeurs lues, et les conditions de dérogation non remplies",
+    )
 
     epci_command = commands.add_parser(
         "evaluate-epci",
@@ -107,6 +115,32 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs", type=_positive, metavar="N", help="processus de calcul (défaut : tous les cœurs ; 1 : séquentiel)"
     )
 
+    compare_command = commands.add_parser(
+        "compare",
+        help="l'effet d'une réforme sur un inventaire CSV : chaque commune sous la loi et sous la réforme, les totaux",
+        description="Évalue chaque commune de l'inventaire sous la loi (ou un premier --regles) et sous la réforme"
+        " (--reforme, --parametre, ou un second --regles) : la différence commune par commune, les totaux par"
+        " département et au total, les communes dont le régime change, et un graphique SVG.",
+    )
+    compare_command.add_argument("file", metavar="INVENTAIRE.csv", help="une commune par ligne (comme cms-law batch)")
+    _add_reform_options(compare_command, two_folders=True)
+    _add_period_and_conventions(compare_command, reforms=False)
+    compare_command.add_argument(
+        "--grandeur", default=compare.DEFAULT_FIGURE, metavar="NOM", help="la grandeur comparée (défaut : objectif_triennal)"
+    )
+    compare_command.add_argument("--format", choices=compare.FORMATS, default="text", help="format de la sortie (défaut : text)")
+    compare_command.add_argument("-o", "--output", metavar="SORTIE", help="écrire le résultat dans ce fichier")
+    compare_command.add_argument("--graphique", metavar="FICHIER.svg", help="écrire aussi l'histogramme des variations (SVG)")
+    compare_command.add_argument("--jobs", type=_positive, metavar="N", help="processus de calcul (défaut : tous les cœurs)")
+
+    results_diff_command = commands.add_parser(
+        "diff-resultats",
+        help="comparer deux résultats JSON : les chiffres qui diffèrent, la première étape du raisonnement où ils se séparent",
+    )
+    results_diff_command.add_argument("first", metavar="A.json", help="un résultat de cms-law … --format json")
+    results_diff_command.add_argument("second", metavar="B.json", help="un autre résultat")
+    results_diff_command.add_argument("--format", choices=("text", "json"), default="text", help="format de la sortie (défaut : text)")
+
     diff_command = commands.add_parser(
         "diff", help="ce qui a changé dans la loi encodée entre deux dates : règles et paramètres, avec leurs citations"
     )
@@ -128,12 +162,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     history_command.add_argument("--format", choices=("text", "json", "csv"), default="text", help="format de la sortie (défaut : text)")
     history_command.add_argument("--chart", metavar="FICHIER.svg", help="écrire aussi un graphique SVG des objectifs")
+    _add_reform_options(history_command)
     history_command.add_argument(
         "--convention",
         action="append",
         default=[],
         metavar="NOM=OPTION",
         help="remplacer l'option d'une convention (voir « cms-law rules »), pour toutes les périodes",
+    )
+
+    test_command = commands.add_parser(
+        "test",
+        help="exécuter des fichiers de cas de test juridiques (format de tests/cas/ : voir le README)",
+        description="Exécute les cas de test juridiques des fichiers et dossiers donnés ; code de sortie 0 si"
+        " tous réussissent, 1 sinon (un fichier invalide est signalé, les autres sont exécutés).",
+    )
+    test_command.add_argument("paths", nargs="+", metavar="FICHIER|DOSSIER", help="fichiers de cas (YAML) ou dossiers")
+    _add_reform_options(test_command)
+    test_command.add_argument(
+        "--format", choices=cases.FORMATS, default="text", help="text, json, ou junit (JUnit XML, pour l'intégration continue)"
     )
 
     rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
@@ -169,10 +216,43 @@ def _parser() -> argparse.ArgumentParser:
         "--max-rows", type=_positive, default=DEFAULT_MAX_ROWS, metavar="N",
         help=f"lignes au plus dans un lot envoyé à POST /lot (défaut : {DEFAULT_MAX_ROWS})",
     )
+    _add_reform_options(serve_command)
     return parser
 
 
-def _add_period_and_conventions(command: argparse.ArgumentParser) -> None:
+def _add_reform_options(command: argparse.ArgumentParser, two_folders: bool = False) -> None:
+    """--regles, --reforme, --parametre: evaluate under another reading than the law's (the result
+    says so). ``two_folders``: --regles may be given twice (``compare``: one folder against another)."""
+    group = command.add_argument_group(
+        "réformes", "calculer sous une autre lecture que la loi encodée ; le résultat le dit en tête et dans son JSON"
+    )
+    if two_folders:
+        group.add_argument(
+            "--regles", action="append", default=[], metavar="DOSSIER",
+            help="un dossier de règles : la réforme (comparée à la loi) ; deux : le premier comparé au second",
+        )
+    else:
+        group.add_argument("--regles", metavar="DOSSIER", help="un autre dossier de règles, vérifié comme celui du paquet")
+    group.add_argument(
+        "--reforme", metavar="FICHIER", help="un fichier de réforme (YAML : paramètres et règles changés, justifiés ; voir le README)"
+    )
+    group.add_argument(
+        "--parametre",
+        action="append",
+        default=[],
+        metavar="NOM=VALEUR[@AAAA-MM-JJ]",
+        help="remplacer la valeur d'un paramètre daté (toutes ses versions, ou à partir de la date donnée) ; répétable",
+    )
+
+
+def _book(arguments: argparse.Namespace) -> RuleBook:
+    """The law, or the law changed by the reform options given."""
+    return reformed_book(arguments.regles, arguments.reforme, arguments.parametre)
+
+
+def _add_period_and_conventions(command: argparse.ArgumentParser, reforms: bool = True) -> None:
+    if reforms:
+        _add_reform_options(command)
     command.add_argument(
         "--period", metavar="AAAA-AAAA", help="période triennale (par défaut : celle des règles, 2023-2025)"
     )
@@ -251,20 +331,31 @@ def _report_input_error(error: InputError, output_format: str, out: TextIO) -> N
 
 def _evaluate(arguments: argparse.Namespace, out: TextIO) -> int:
     commune = read_file(arguments.file)
-    result = evaluate(commune, arguments.period, conventions_from_pairs(arguments.convention), date=arguments.date)
+    result = evaluate(
+        commune,
+        arguments.period,
+        conventions_from_pairs(arguments.convention),
+        rulebook=_book(arguments),
+        date=arguments.date,
+        pourquoi_pas=arguments.pourquoi_pas,
+    )
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
 
 
 def _evaluate_epci(arguments: argparse.Namespace, out: TextIO) -> int:
-    result = evaluate_epci(read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention))
+    result = evaluate_epci(
+        read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention), rulebook=_book(arguments)
+    )
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
 
 
 def _check_contract(arguments: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when the contract is lawful, 5 when it is not (or cannot be shown to be)."""
-    result = check_contract(read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention))
+    result = check_contract(
+        read_file(arguments.file), arguments.period, conventions_from_pairs(arguments.convention), rulebook=_book(arguments)
+    )
     rendered = {"json": lambda: result.to_json() + "\n", "csv": result.csv, "text": result.texte}
     out.write(rendered[arguments.format]())
     return 0 if result.valide else EXIT_CONTRACT_REFUSED
@@ -282,12 +373,53 @@ def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
         jobs=arguments.jobs,
         stdout=out,
         stderr=sys.stderr,
+        rulebook=_book(arguments),
     )
     if summary.interrupted:
         return EXIT_INTERRUPTED
     if summary.rule_failures:
         return EXIT_RULES
     return EXIT_REJECTED if summary.rejected else 0
+
+
+def _compare(arguments: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 once the comparison is written (rows rejected are listed in it)."""
+    folders = arguments.regles
+    reformed = arguments.reforme is not None or bool(arguments.parametre)
+    if len(folders) > 2 or (len(folders) == 2 and reformed) or (not folders and not reformed):
+        raise InputError([Problem("--reforme", "comparer la loi à une réforme (--reforme, --parametre, ou un --regles),"
+                                  " ou deux dossiers de règles (--regles A --regles B)")])
+    if len(folders) == 2:
+        before, after = reformed_book(folders[0]), reformed_book(folders[1])
+    else:
+        before = reformed_book(folders[0]) if folders and reformed else reformed_book()
+        after = reformed_book(folders[0] if folders else None, arguments.reforme, arguments.parametre)
+    result = compare.compare(
+        arguments.file, before, after, periode=arguments.period,
+        conventions=conventions_from_pairs(arguments.convention), grandeur=arguments.grandeur, jobs=arguments.jobs,
+    )
+    rendered = {"json": lambda: to_json(result.as_dict()) + "\n", "csv": result.to_csv, "text": result.texte}
+    _write(arguments.output, "--output", rendered[arguments.format](), out)
+    if arguments.graphique:
+        _write(arguments.graphique, "--graphique", result.svg(), None)
+    return 0
+
+
+def _write(path: str | None, option: str, text: str, out: TextIO | None) -> None:
+    if path is None:
+        assert out is not None
+        out.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError([Problem(option, f"écriture impossible : {error.strerror}", path)]) from None
+
+
+def _results_diff(arguments: argparse.Namespace, out: TextIO) -> int:
+    result = diff_results(arguments.first, arguments.second)
+    out.write(to_json(result.as_dict()) + "\n" if arguments.format == "json" else result.texte())
+    return 0
 
 
 def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
@@ -299,7 +431,11 @@ def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
 def _history(arguments: argparse.Namespace, out: TextIO) -> int:
     """The table (or JSON, CSV) of every period, even if some could not be evaluated (exit code 1)."""
     result = commune_history(
-        read_file(arguments.file), arguments.first, arguments.last, conventions_from_pairs(arguments.convention)
+        read_file(arguments.file),
+        arguments.first,
+        arguments.last,
+        conventions_from_pairs(arguments.convention),
+        rulebook=_book(arguments),
     )
     if arguments.format == "json":
         out.write(result.to_json() + "\n")
@@ -311,6 +447,13 @@ def _history(arguments: argparse.Namespace, out: TextIO) -> int:
         except OSError as error:
             raise InputError([Problem("--chart", f"écriture impossible : {error.strerror}", arguments.chart)]) from None
     return 0 if result.complete else EXIT_INPUT
+
+
+def _test(arguments: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 when every case passes, 1 when one fails or a file is malformed."""
+    report = cases.run_paths(arguments.paths, _book(arguments))
+    out.write(cases.render(report, arguments.format))
+    return 0 if report.reussi else EXIT_INPUT
 
 
 def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
@@ -377,7 +520,11 @@ def _serve(arguments: argparse.Namespace, out: TextIO) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    run(Settings(arguments.host, arguments.port, arguments.workers, arguments.max_body, arguments.max_rows))
+    settings = Settings(
+        arguments.host, arguments.port, arguments.workers, arguments.max_body, arguments.max_rows,
+        arguments.regles, arguments.reforme, tuple(arguments.parametre),
+    )
+    run(settings)
     return 0
 
 
@@ -387,9 +534,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "evaluate-epci": _evaluate_epci,
     "check-contract": _check_contract,
     "batch": _batch,
+    "compare": _compare,
     "diff": _diff,
+    "diff-resultats": _results_diff,
     "history": _history,
     "rules": _rules,
+    "test": _test,
     "schema": _schema,
     "serve": _serve,
 }

@@ -33,6 +33,7 @@ from .model import (
     TriennialPeriod,
 )
 from .reasoning import build_explanation, derogation_text
+from .whynot import rules_not_applied
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 # Per book (hashed by identity), held weakly: a book no longer used takes its compiled rulesets
@@ -165,13 +166,15 @@ def evaluate(
     *,
     rulebook: RuleBook | None = None,
     date: dt.date | str | None = None,
+    pourquoi_pas: bool = False,
 ) -> Evaluation:
     """Evaluate a commune for a triennial period (default: the rules' default period).
 
     ``commune`` is a description with the French keys of ``rules/vocabulaire.yaml`` (as read from
     a YAML or JSON file); ``conventions`` overrides conventions by name (``{"arrondi_objectifs":
     "plus_proche"}``). ``date`` (``AAAA-MM-JJ``), instead of ``periode``, evaluates the period that
-    contains that day, under the law that governs that period. Raises
+    contains that day, under the law that governs that period. ``pourquoi_pas`` adds the rules in
+    force that did not apply and the derogations' conditions not met, each with why. Raises
     :class:`~cms_law.errors.InputError` listing every problem of the input, each naming its field.
     """
     book = rulebook or load_rulebook()
@@ -206,6 +209,11 @@ def evaluate(
     derogations = derogation_results(book.derogations_at(period.date_reference), book, run.values)
     values = {name: run.values.get(name) for name in book.variables}
     values.update({d.derogation.variable_ouverte: _openness(d) for d in derogations if d.derogation.variable_ouverte})
+    why_not = None
+    if pourquoi_pas:
+        read = {**given, **run.values}
+        applied = [outcome.rule for outcome in run.applied]
+        why_not = rules_not_applied(book.rules_at(period.date_reference), applied, read, derogations)
     return Evaluation(
         commune=by_key,
         periode=period,
@@ -217,6 +225,7 @@ def evaluate(
         explication=build_explanation(book, run, chosen, overridden),
         rulebook=book,
         derogations=derogations,
+        pourquoi_pas=why_not,
     )
 
 

@@ -27,6 +27,8 @@ from .explain import (
     json_value,
     provenance,
     provenance_lines,
+    reform_as_dict,
+    reform_banner,
     sentence,
     to_json,
 )
@@ -39,6 +41,7 @@ from .model import (
     LawRegime,
     Parameter,
     Period,
+    Reform,
     Rule,
     RuleBook,
     TriennialPeriod,
@@ -348,6 +351,11 @@ class CommuneHistory:
         return list(dict.fromkeys(result.regime.id for result in self.periodes))
 
     @property
+    def reforme(self) -> Reform | None:
+        """The reform the periods were computed under (None: the law)."""
+        return self.rulebook.reforme
+
+    @property
     def columns(self) -> tuple[str, ...]:
         return (*IDENTIFICATION, *self.layout.colonnes)
 
@@ -357,6 +365,7 @@ class CommuneHistory:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            **({"reforme": reform_as_dict(self.reforme)} if self.reforme else {}),
             "commune": self.nom,
             "periodes": [
                 {
@@ -375,10 +384,11 @@ class CommuneHistory:
     def to_csv(self) -> str:
         output = io.StringIO()
         writer = csv.writer(output, lineterminator="\n")
-        writer.writerow([*self.columns, "loi", "erreurs"])
+        stamp = [] if self.reforme is None else [self.reforme.titre, self.reforme.empreinte]
+        writer.writerow([*self.columns, "loi", "erreurs", *(["reforme", "reforme_empreinte"] if stamp else [])])
         for row in self.as_dict()["periodes"]:
             errors = " ; ".join(f"{e['champ']} : {e['message']}" for e in row["erreurs"])
-            writer.writerow([*(_csv_cell(row[column]) for column in self.columns), row["loi"] or "", errors])
+            writer.writerow([*(_csv_cell(row[column]) for column in self.columns), row["loi"] or "", errors, *stamp])
         return output.getvalue()
 
     def texte(self) -> str:
@@ -397,7 +407,7 @@ class CommuneHistory:
             lines += ["", "Périodes non évaluées :"]
             lines += [f"  {period} — {p.champ} : {p.message}" for period, p in problems]
         lines += provenance_lines(self.rulebook, self.versions_loi, self.conventions)
-        return "\n".join(lines) + "\n"
+        return (reform_banner(self.reforme) if self.reforme else "") + "\n".join(lines) + "\n"
 
     def svg(self) -> str:
         """A bar chart of the objectives, one bar per period, coloured and labelled by regime."""
@@ -521,14 +531,15 @@ def _bar_chart(history: CommuneHistory) -> str:
     height = top + plot_height + 48 + 18 * len(regimes)
     colour = {regime.id: PALETTE[i % len(PALETTE)] for i, regime in enumerate(regimes)}
     heights = [result.hauteur for result in history.periodes]
+    reformed = f" — RÉFORME « {history.reforme.titre} », non la loi" if history.reforme else ""
     highest = max([*heights, 1])
     slot = plot_width / max(len(history.periodes), 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-        f"<title>{escape(history.nom)} : {escape(history.layout.titre_graphique)}</title>",
+        f"<title>{escape(history.nom)} : {escape(history.layout.titre_graphique)}{escape(reformed)}</title>",
         f'<text x="{left}" y="20" font-size="14" font-weight="bold">'
-        f"{escape(history.nom)} — {escape(history.layout.titre_graphique)}</text>",
+        f"{escape(history.nom)} — {escape(history.layout.titre_graphique)}{escape(reformed)}</text>",
         f'<line x1="{left}" y1="{top + plot_height}" x2="{left + plot_width}" y2="{top + plot_height}" stroke="#333"/>',
     ]
     for index, result in enumerate(history.periodes):

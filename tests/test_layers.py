@@ -23,11 +23,12 @@ LAYERS: list[tuple[str, ...]] = [
     ("french",),
     ("model",),
     ("loader",),
+    ("reforms",),  # the law read otherwise: a rule book changed by a reform, stamped
     ("inputs",),
     ("compiler",),
-    ("reasoning", "evaluator", "epci", "contract"),
+    ("reasoning", "whynot", "evaluator", "epci", "contract"),
     ("explain",),
-    ("__init__", "__main__", "cli", "cli_french", "batch", "history", "cases", "docs", "sphinxext", "schemas", "serve"),
+    ("__init__", "__main__", "cli", "cli_french", "batch", "compare", "results_diff", "history", "cases", "docs", "sphinxext", "schemas", "serve"),
 ]
 LAYER_OF = {name: index for index, names in enumerate(LAYERS) for name in names}
 
@@ -110,3 +111,16 @@ def test_the_layers_are_read_from_the_imports() -> None:
     assert "cms_law.model.views" in GRAPH["cms_law.model.results"]  # « from . import views »
     assert "cms_law.batch" in GRAPH["cms_law.cli"] and "cms_law" in GRAPH["cms_law.cli"]
     assert "cms_law.explain" in GRAPH["cms_law"]
+
+
+def test_every_subpackage_ships_in_the_wheel() -> None:
+    """pyproject.toml lists the packages: one forgotten installs everywhere but from a wheel."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(("cms_law", *path.parent.relative_to(PACKAGE).parts))
+        for path in PACKAGE.rglob("__init__.py")
+        if "_vendor" not in path.parts or path.parent.name in ("_vendor", "durable_rules")
+    }
+    assert found - listed == set(), f"paquets absents de pyproject.toml : {sorted(found - listed)}"

@@ -1,23 +1,48 @@
-"""The format of the legal test cases: YAML files of ``cas:``, read into :class:`LegalCase` and
-:class:`ContractCase` (the format is described in ``tests/cas/README.md``).
+"""The format of the legal test cases: YAML files of ``cas:``, read strictly into :class:`LegalCase`
+(a commune and what the law gives it) and :class:`ContractCase` (a proposed contract and its
+verdict). The format is described for users in the README (« Écrire ses propres cas ») and by the
+JSON Schema ``cms-law schema cas`` (:func:`case_file_schema`).
 
-A case is data: a commune (or a proposed contract), the period and conventions it is evaluated
-with, and what the law gives — an expected part of the JSON result, or the field an error must
-name. Reading refuses a field the format does not have, a case with both or neither of
-``attendu`` and ``erreur``, and two cases with the same id.
+Reading refuses, with a :class:`CaseFileError` naming the file, the case and the field: invalid
+YAML, a file without its ``cas`` list, a field the format does not have, a missing or mistyped
+field, a case with both or neither of ``attendu`` and ``erreur``, two cases with the same id. The
+commune or contract itself is not checked here: the engine checks it when the case runs, and a
+case may expect it to be refused (``erreur``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 import yaml
 
-CASE_FIELDS = {"id", "verifie", "description", "periode", "conventions", "entree", "attendu", "erreur"}
-CONTRACT_CASE_FIELDS = {"id", "verifie", "description", "periode", "conventions", "contrat", "valide", "violations"}
+from ..errors import CmsLawError
+from ..loader import SAFE_LOADER
+
+COMMON_FIELDS = {"id", "verifie", "description", "periode", "conventions"}
+CASE_FIELDS = COMMON_FIELDS | {"entree", "attendu", "erreur"}
+CONTRACT_CASE_FIELDS = COMMON_FIELDS | {"contrat", "valide", "violations"}
+#: Keys of a case file besides ``cas``: ``definitions`` holds the YAML anchors cases share.
+FILE_FIELDS = {"cas", "definitions"}
+#: A case file is written by hand: a larger one, or one whose aliases expand beyond this many
+#: YAML nodes, is refused before it is read (a few aliases can otherwise stand for billions).
+MAX_FILE_BYTES = 5_000_000
+MAX_NODES = 1_000_000
+
+
+class CaseFileError(CmsLawError):
+    """A case file is malformed: the message names the file, the case (when there is one) and the field."""
+
+    def __init__(self, fichier: str, message: str, cas: str | None = None, champ: str | None = None) -> None:
+        self.fichier = fichier
+        self.cas = cas
+        self.champ = champ
+        where = fichier + (f", cas « {cas} »" if cas else "") + (f", champ « {champ} »" if champ else "")
+        self.message = message
+        super().__init__(f"{where} : {message}")
 
 
 @attrs.frozen
@@ -50,60 +75,162 @@ class ContractCase:
     conventions: dict[str, str] = attrs.Factory(dict)
 
 
-def _raw_cases(directory: Path, fields: set[str]) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """Each case of each YAML file of ``directory``, refusing fields the format does not have."""
-    for path in sorted(directory.glob("*.yaml")):
-        for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["cas"]:
-            unknown = set(raw) - fields
-            if unknown:
-                raise ValueError(f"{path.name}, cas {raw.get('id')} : champs inconnus {sorted(unknown)}")
-            yield path, raw
+Case = LegalCase | ContractCase
 
 
-def _described(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
-    """What every kind of case gives: its id and file, what it checks, how it is evaluated."""
-    verifie = raw["verifie"]
-    return {
-        "id": raw["id"],
-        "fichier": path.name,
-        "verifie": tuple(verifie if isinstance(verifie, list) else [verifie]),
-        "description": raw["description"],
-        "periode": str(raw["periode"]) if raw.get("periode") is not None else None,
-        "conventions": raw.get("conventions") or {},
-    }
+def read_case_file(path: Path) -> list[Case]:
+    """Every case of one file, commune cases and contract cases alike (a contract case has ``contrat``)."""
+    name = path.name
+    data = _load(path)
+    if not isinstance(data, Mapping) or "cas" not in data:
+        raise CaseFileError(name, "le fichier doit être un dictionnaire dont la clé « cas » liste les cas")
+    unknown = sorted(str(key) for key in data if key not in FILE_FIELDS)
+    if unknown:
+        raise CaseFileError(name, f"clé(s) inconnue(s) {', '.join(unknown)} (autorisées : cas, definitions)")
+    if not isinstance(data["cas"], list) or not data["cas"]:
+        raise CaseFileError(name, "une liste non vide de cas est attendue", champ="cas")
+    cases: list[Case] = []
+    for index, raw in enumerate(data["cas"], 1):
+        cases.append(_case(name, index, raw))
+    _refuse_duplicates(cases)
+    return cases
+
+
+def read_cases(paths: Iterable[Path]) -> list[Case]:
+    """The cases of several files, whose ids must be unique across them."""
+    cases = [case for path in paths for case in read_case_file(path)]
+    _refuse_duplicates(cases)
+    return cases
+
+
+def case_files(path: Path) -> list[Path]:
+    """A case file, or the YAML files of a folder (its subfolders too), in name order."""
+    if path.is_dir():
+        found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not found:
+            raise CaseFileError(str(path), "aucun fichier de cas (.yaml, .yml) dans ce dossier")
+        return found
+    if not path.is_file():
+        raise CaseFileError(str(path), "fichier ou dossier introuvable")
+    return [path]
 
 
 def load_cases(directory: Path) -> list[LegalCase]:
-    """The legal cases of the YAML files of ``directory`` (the repository's ``tests/cas``)."""
-    cases = []
-    for path, raw in _raw_cases(directory, CASE_FIELDS):
-        if ("attendu" in raw) == ("erreur" in raw):
-            raise ValueError(f"{path.name}, cas {raw.get('id')} : « attendu » ou « erreur », exactement un")
-        cases.append(
-            LegalCase(
-                **_described(path, raw),
-                entree=raw["entree"],
-                attendu=raw.get("attendu"),
-                erreur=raw.get("erreur"),
-            )
-        )
-    ids = [case.id for case in cases]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise ValueError(f"identifiants de cas en double : {duplicates}")
-    return cases
+    """The commune cases of the YAML files of ``directory`` (the repository's ``tests/cas``)."""
+    return [case for case in read_cases(sorted(directory.glob("*.yaml"))) if isinstance(case, LegalCase)]
 
 
 def load_contract_cases(directory: Path) -> list[ContractCase]:
     """The contract cases of the YAML files of ``directory`` (the repository's ``tests/cas_contrats``)."""
-    cases = []
-    for path, raw in _raw_cases(directory, CONTRACT_CASE_FIELDS):
-        cases.append(
-            ContractCase(
-                **_described(path, raw),
-                contrat=raw["contrat"],
-                valide=raw["valide"],
-                violations=frozenset(raw.get("violations") or []),
-            )
-        )
-    return cases
+    return [case for case in read_cases(sorted(directory.glob("*.yaml"))) if isinstance(case, ContractCase)]
+
+
+def _load(path: Path) -> Any:
+    name = path.name
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CaseFileError(name, f"fichier trop grand (plus de {MAX_FILE_BYTES} octets)")
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise CaseFileError(name, f"lecture impossible : {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise CaseFileError(name, "le fichier n'est pas un texte UTF-8") from None
+    try:
+        node = yaml.compose(text, Loader=SAFE_LOADER)
+        if node is not None and _expanded_size(node, {}) > MAX_NODES:
+            raise CaseFileError(name, f"les alias YAML du fichier s'y développent en plus de {MAX_NODES} éléments")
+        return yaml.load(text, Loader=SAFE_LOADER)
+    except yaml.YAMLError as error:
+        raise CaseFileError(name, f"YAML invalide : {error}") from None
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes ``node`` stands for once every alias is expanded (each shared node counted once
+    per use, computed once)."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(item, sizes) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(key, sizes) + _expanded_size(value, sizes) for key, value in node.value)
+    sizes[id(node)] = size
+    return size
+
+
+def _case(fichier: str, index: int, raw: object) -> Case:
+    if not isinstance(raw, Mapping):
+        raise CaseFileError(fichier, f"le cas n° {index} doit être un dictionnaire, reçu {type(raw).__name__}")
+    case_id = raw.get("id")
+    if not isinstance(case_id, str) or not case_id.strip():
+        raise CaseFileError(fichier, f"le cas n° {index} n'a pas d'identifiant (texte non vide)", champ="id")
+
+    def fail(champ: str, message: str) -> CaseFileError:
+        return CaseFileError(fichier, message, case_id, champ)
+
+    contract = "contrat" in raw
+    fields = CONTRACT_CASE_FIELDS if contract else CASE_FIELDS
+    for key in raw:
+        if key not in fields:
+            hint = " (un cas de contrat a « contrat », « valide » et « violations »)" if key in CONTRACT_CASE_FIELDS else ""
+            raise fail(str(key), f"champ inconnu (champs d'un cas : {', '.join(sorted(fields))}){hint}")
+    verifie = raw.get("verifie")
+    verifie = verifie if isinstance(verifie, list) else [verifie]
+    if not verifie or not all(isinstance(v, str) and v.strip() for v in verifie):
+        raise fail("verifie", "l'alinéa vérifié est attendu, texte (« L. 302-8, VII, 1° ») ou liste de textes")
+    description = raw.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise fail("description", "une description (texte non vide) est attendue")
+    periode = raw.get("periode")
+    if periode is not None and not isinstance(periode, str):
+        raise fail("periode", f"une période AAAA-AAAA entre guillemets est attendue, reçu {periode!r}")
+    conventions = raw.get("conventions") or {}
+    if not isinstance(conventions, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in conventions.items()
+    ):
+        raise fail("conventions", "un dictionnaire NOM: OPTION est attendu")
+    described: dict[str, Any] = {
+        "id": case_id.strip(),
+        "fichier": fichier,
+        "verifie": tuple(v.strip() for v in verifie),
+        "description": description.strip(),
+        "periode": periode,
+        "conventions": dict(conventions),
+    }
+    if contract:
+        return _contract_case(raw, described, fail)
+    return _commune_case(raw, described, fail)
+
+
+def _commune_case(raw: Mapping[str, Any], described: dict[str, Any], fail: Any) -> LegalCase:
+    if not isinstance(raw.get("entree"), Mapping):
+        raise fail("entree", "la commune (un dictionnaire de ses champs) est attendue")
+    if ("attendu" in raw) == ("erreur" in raw):
+        raise fail("attendu", "« attendu » ou « erreur » est attendu, exactement l'un des deux")
+    if "attendu" in raw and (not isinstance(raw["attendu"], Mapping) or not raw["attendu"]):
+        raise fail("attendu", "une partie non vide du résultat JSON est attendue (un dictionnaire)")
+    if "erreur" in raw:
+        erreur = raw["erreur"]
+        if not isinstance(erreur, Mapping) or set(erreur) != {"champ"} or not isinstance(erreur["champ"], str):
+            raise fail("erreur", "la forme {champ: NOM_DU_CHAMP} est attendue")
+    return LegalCase(**described, entree=dict(raw["entree"]), attendu=raw.get("attendu"), erreur=raw.get("erreur"))
+
+
+def _contract_case(raw: Mapping[str, Any], described: dict[str, Any], fail: Any) -> ContractCase:
+    if not isinstance(raw["contrat"], Mapping):
+        raise fail("contrat", "le contrat (un dictionnaire : l'EPCI, le contrat et ses communes) est attendu")
+    if not isinstance(raw.get("valide"), bool):
+        raise fail("valide", "le verdict attendu, vrai ou faux (true, false), est attendu")
+    violations = raw.get("violations") or []
+    if not isinstance(violations, list) or not all(isinstance(v, str) for v in violations):
+        raise fail("violations", "la liste des violations attendues (« REGLE » ou « REGLE / COMMUNE ») est attendue")
+    return ContractCase(**described, contrat=dict(raw["contrat"]), valide=raw["valide"], violations=frozenset(violations))
+
+
+def _refuse_duplicates(cases: list[Case]) -> None:
+    seen: dict[str, str] = {}
+    for case in cases:
+        if case.id in seen:
+            where = f"déjà dans {seen[case.id]}" if seen[case.id] != case.fichier else "déjà dans ce fichier"
+            raise CaseFileError(case.fichier, f"identifiant en double ({where})", case.id, "id")
+        seen[case.id] = case.fichier

@@ -1,8 +1,10 @@
-"""Running a legal case: the commune evaluated, and every departure from what the case expects.
+"""Running a legal case: the commune evaluated (or the contract checked), and every departure from
+what the case expects.
 
-The result is data (:class:`CaseResult`): the evaluation or the error the engine gave, and the
-departures, each a French line naming the output — the test suite asserts there are none, and
-the documentation site shows them beside the expected values.
+The result is data (:class:`CaseResult`, :class:`ContractCaseResult`): what the engine gave, and
+the departures, each a French line naming the output — the test suite asserts there are none, the
+documentation site shows them beside the expected values, and ``cms-law test`` reports them
+(:mod:`.report`) with the figures expected and obtained and the citations of the rules involved.
 """
 
 from __future__ import annotations
@@ -13,10 +15,23 @@ from typing import Any
 
 import attrs
 
+from ..contract import ContractCheck, check_contract
 from ..errors import CmsLawError, InputError
 from ..evaluator import evaluate
 from ..model import Evaluation, RuleBook
-from .format import LegalCase
+from .format import Case, ContractCase, LegalCase
+
+
+@attrs.frozen
+class Figure:
+    """One output a case expects: the value expected, the value obtained, the rule that gave it."""
+
+    sortie: str
+    attendu: Any
+    obtenu: Any
+    ecarts: tuple[str, ...]
+    regles: tuple[str, ...] = ()
+    citations: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -30,6 +45,8 @@ class CaseResult:
     ecarts: tuple[str, ...]
     #: The same, by expected output.
     ecarts_par_sortie: Mapping[str, tuple[str, ...]]
+    #: Each output expected, with what was obtained and the rule that gave it.
+    chiffres: tuple[Figure, ...] = ()
 
     @property
     def id(self) -> str:
@@ -40,6 +57,32 @@ class CaseResult:
         """The case's file, without ``.yaml``."""
         return self.cas.fichier.removesuffix(".yaml")
 
+    @property
+    def reussi(self) -> bool:
+        return not self.ecarts
+
+
+@attrs.frozen
+class ContractCaseResult:
+    """A contract case and the verdict the engine gave."""
+
+    cas: ContractCase
+    verification: ContractCheck | None
+    erreur: CmsLawError | None
+    ecarts: tuple[str, ...]
+    chiffres: tuple[Figure, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.cas.id
+
+    @property
+    def reussi(self) -> bool:
+        return not self.ecarts
+
+
+AnyResult = CaseResult | ContractCaseResult
+
 
 def run_case(case: LegalCase, book: RuleBook | None = None) -> CaseResult:
     """Evaluate a case (with ``book``, by default the rules shipped) and compare with what it expects.
@@ -49,13 +92,17 @@ def run_case(case: LegalCase, book: RuleBook | None = None) -> CaseResult:
     """
     evaluation, erreur, ecarts = None, None, []
     ecarts_par_sortie: dict[str, tuple[str, ...]] = {}
+    figures: list[Figure] = []
     try:
         evaluation = evaluate(case.entree, case.periode, case.conventions, rulebook=book)
     except CmsLawError as error:
         erreur = error
     if case.erreur is not None:
-        if not (isinstance(erreur, InputError) and case.erreur.get("champ") in erreur.champs):
-            ecarts.append(f"erreur attendue sur « {case.erreur.get('champ')} », obtenu : {erreur or 'aucune erreur'}")
+        champ = case.erreur.get("champ")
+        obtained = list(erreur.champs) if isinstance(erreur, InputError) else None
+        if not (isinstance(erreur, InputError) and champ in erreur.champs):
+            ecarts.append(f"erreur attendue sur « {champ} », obtenu : {erreur or 'aucune erreur'}")
+        figures.append(Figure("erreur", champ, obtained, tuple(ecarts)))
     elif evaluation is None:
         ecarts.append(f"erreur : {erreur}")
     else:
@@ -63,12 +110,68 @@ def run_case(case: LegalCase, book: RuleBook | None = None) -> CaseResult:
         for key, expected in (case.attendu or {}).items():
             ecarts_par_sortie[key] = tuple(iter_mismatches({key: expected}, result))
             ecarts += ecarts_par_sortie[key]
-    return CaseResult(case, evaluation, erreur, tuple(ecarts), ecarts_par_sortie)
+            rules = _rules_of(evaluation, key)
+            figures.append(Figure(key, expected, result.get(key), ecarts_par_sortie[key], *rules))
+    return CaseResult(case, evaluation, erreur, tuple(ecarts), ecarts_par_sortie, tuple(figures))
+
+
+def run_contract_case(case: ContractCase, book: RuleBook | None = None) -> ContractCaseResult:
+    """Check a contract case: the verdict and the exact set of violations (« REGLE / COMMUNE »)."""
+    try:
+        check = check_contract(case.contrat, case.periode, case.conventions, rulebook=book)
+    except CmsLawError as error:
+        return ContractCaseResult(case, None, error, (f"erreur : {error}",))
+    found = {f"{f.verification.id} / {f.commune}" if f.commune else f.verification.id for f in check.violations}
+    citations = tuple(dict.fromkeys(c.court for f in check.violations for c in f.citations))
+    ecarts = []
+    if check.valide is not case.valide:
+        ecarts.append(f"valide : attendu {_yes(case.valide)}, obtenu {_yes(check.valide)}")
+    for missing in sorted(case.violations - found):
+        ecarts.append(f"violation attendue non relevée : {missing}")
+    for extra in sorted(found - case.violations):
+        ecarts.append(f"violation relevée non attendue : {extra}")
+    figures = (
+        Figure("valide", case.valide, check.valide, tuple(e for e in ecarts if e.startswith("valide"))),
+        Figure(
+            "violations",
+            sorted(case.violations),
+            sorted(found),
+            tuple(e for e in ecarts if not e.startswith("valide")),
+            tuple(dict.fromkeys(f.verification.id for f in check.violations)),
+            citations,
+        ),
+    )
+    return ContractCaseResult(case, check, None, tuple(ecarts), figures)
+
+
+def run_any(case: Case, book: RuleBook | None = None) -> AnyResult:
+    """A commune case or a contract case, run."""
+    if isinstance(case, ContractCase):
+        return run_contract_case(case, book)
+    return run_case(case, book)
 
 
 def run_cases(cases: Iterable[LegalCase], book: RuleBook | None = None) -> list[CaseResult]:
     """Every case run, in order."""
     return [run_case(case, book) for case in cases]
+
+
+def _yes(value: bool) -> str:
+    return "vrai" if value else "faux"
+
+
+def _rules_of(evaluation: Evaluation, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rules that gave an output (each of a group's, or the one a citation output names) and
+    their citations."""
+    book = evaluation.rulebook
+    names = [key]
+    for entry in book.sorties:
+        if isinstance(entry, dict) and key in entry:
+            spec = entry[key]
+            names = list(spec) if isinstance(spec, list) else [spec["citation_de"]]
+    rules = [rule for rule in (evaluation.rule_of(name) for name in names) if rule is not None]
+    rule_ids = tuple(dict.fromkeys(rule.id for rule in rules))
+    return rule_ids, tuple(dict.fromkeys(c.court for rule in rules for c in rule.citations))
 
 
 def iter_mismatches(expected: Any, actual: Any, path: str = "") -> Iterator[str]:

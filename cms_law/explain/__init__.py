@@ -6,6 +6,9 @@ package only lays them out. Importing it registers its renderers as the views of
 though the model does not import the presentation.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from ..contract import ContractCheck
 from ..epci import EpciEvaluation
 from ..french import exact_decimal, fill, french
@@ -26,6 +29,7 @@ from .data import (
     step_as_dict,
 )
 from .provenance import provenance, provenance_comment, provenance_lines
+from .reform import reform_as_dict, reform_banner, stamped_dict, stamped_text
 from .text import (
     UNKNOWN_IN_SUMMARY,
     aggregate_text,
@@ -37,16 +41,19 @@ from .text import (
     summary,
 )
 
-for _kind, _view, _renderer in (
-    (Evaluation, "as_dict", evaluation_as_dict),
-    (Evaluation, "texte", render_text),
-    (EpciEvaluation, "as_dict", epci_as_dict),
-    (EpciEvaluation, "texte", render_epci_text),
-    (ContractCheck, "as_dict", contract_as_dict),
-    (ContractCheck, "texte", render_contract_text),
-    (ContractCheck, "csv", contract_table_csv),
-):
-    register(_kind, _view, _renderer)
+# A result computed under a reform says so first, whatever its kind.
+_DATA: tuple[tuple[type, Callable[..., dict[str, Any]]], ...] = (
+    (Evaluation, evaluation_as_dict), (EpciEvaluation, epci_as_dict), (ContractCheck, contract_as_dict),
+)
+_TEXT: tuple[tuple[type, Callable[..., str]], ...] = (
+    (Evaluation, render_text), (EpciEvaluation, render_epci_text), (ContractCheck, render_contract_text),
+)
+for _kind, _data in _DATA:
+    register(_kind, "as_dict", stamped_dict(_data))
+for _kind, _text in _TEXT:
+    register(_kind, "texte", stamped_text(_text))
+# The contract's table, for a spreadsheet: under a reform, its rows name it (contract_table_csv).
+register(ContractCheck, "csv", contract_table_csv)
 
 __all__ = [
     "UNKNOWN_IN_SUMMARY",
@@ -66,6 +73,8 @@ __all__ = [
     "json_value",
     "render_contract_text",
     "render_epci_text",
+    "reform_as_dict",
+    "reform_banner",
     "render_text",
     "overlaps_as_data",
     "provenance",

@@ -22,6 +22,7 @@ from ..loader.overlaps import Overlap
 from ..model import Citation, DerogationResult, Evaluation, RuleBook, Step
 from .provenance import provenance
 from .text import aggregate_text, column_kind
+from .whynot import why_not_as_dict
 
 
 def json_value(value: Value, kind: str | None) -> Any:
@@ -153,6 +154,8 @@ def evaluation_as_dict(evaluation: Evaluation, explication: bool = True, produit
             for name, option in evaluation.conventions.items()
         },
         **({"explication": [step_as_dict(step, book) for step in evaluation.explication]} if explication else {}),
+        **({"pourquoi_pas": [why_not_as_dict(item, book, json_value) for item in evaluation.pourquoi_pas]}
+           if evaluation.pourquoi_pas is not None else {}),
         **({"produit_par": provenance(book, evaluation.regime.id, evaluation.conventions)} if produit_par else {}),
     }
 
@@ -226,10 +229,12 @@ def contract_table_csv(check: ContractCheck) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     keys = ["commune", *(column.cle for column in book.tableau_contrat)]
-    writer.writerow(keys)
+    # Under a reform, each row says which (as a batch's rows do): a spreadsheet keeps no banner.
+    stamp = [] if book.reforme is None else [book.reforme.titre, book.reforme.empreinte]
+    writer.writerow([*keys, *(["reforme", "reforme_empreinte"] if stamp else [])])
     for row in check.tableau:
         data = _table_row(row, book)
-        writer.writerow(["" if data.get(key) is None else data[key] for key in keys])
+        writer.writerow(["" if data.get(key) is None else data[key] for key in keys] + stamp)
     return buffer.getvalue()
 
 

@@ -42,5 +42,8 @@ def provenance_comment(book: RuleBook, conventions: Mapping[str, str]) -> str:
     return (
         f"# Produit par cms-law {__version__} (format JSON {FORMAT_JSON}) ; empreinte des fichiers de règles"
         f" (sha256) : {book.empreinte or 'non calculée'} ; version du droit : colonne version_loi ;"
-        f" conventions : {applied}\n"
+        f" conventions : {applied}"
+        + (f" ; RÉFORME « {book.reforme.titre} » (empreinte {book.reforme.empreinte}), non la loi en vigueur"
+           if book.reforme else "")
+        + "\n"
     )

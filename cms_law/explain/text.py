@@ -15,6 +15,8 @@ from ..contract import TYPE_VARIABLE, ContractCheck
 from ..epci import AggregateResult, EpciEvaluation
 from ..expressions import truth
 from ..french import french
+from .whynot import HEADING as WHY_NOT_HEADING
+from .whynot import why_not_text
 from ..model import PROVENANCES_ABREGEES, Citation, Evaluation, Fragment, RuleBook, TableColumn
 from .provenance import provenance_lines
 
@@ -123,6 +125,9 @@ def render_text(evaluation: Evaluation) -> str:
         state = "ouverte" if result.ouverte else "fermée"
         lines.append(f"- {result.derogation.titre} : {state}. {result.texte}")
         lines.append(f"   → {cite_in_full(result.derogation.citations)} ({result.derogation.id})")
+    if evaluation.pourquoi_pas is not None:
+        lines += ["", WHY_NOT_HEADING]
+        lines += [f"- {why_not_text(item, evaluation.rulebook)}" for item in evaluation.pourquoi_pas]
     lines += provenance_lines(evaluation.rulebook, [regime.id], evaluation.conventions)
     return "\n".join(lines) + "\n"
 

@@ -66,7 +66,7 @@ def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
             if convention.nom in conventions:
                 raise RuleFileError(article.fichier, "convention déjà définie ailleurs", convention.nom)
             conventions[convention.nom] = convention
-        regles += _load_rules(data.get("regles"), article, citer)
+        regles += load_rules(data.get("regles"), article, citer)
         controles += _load_checks(data.get("controles"), article, citer)
         derogations += _load_derogations(data.get("derogations"), article, citer, "derogations")
         agregats += _load_aggregates(data.get("agregats"), article, citer)
@@ -151,7 +151,7 @@ def _identified_items(raw: object, article: ArticleVersion, section: str, label:
         yield Reader(article.fichier, f"{label} {item_id}"), spec
 
 
-def _load_rules(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Rule]:
+def load_rules(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Rule]:
     rules = []
     for reader, spec in _identified_items(raw, article, "regles", "règle"):
         spec = reader.mapping(

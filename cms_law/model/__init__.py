@@ -32,11 +32,13 @@ from .law import (
     Variable,
     Verification,
 )
+from .reform import CHANGE_KINDS, Reform, ReformChange
 from .results import (
     CheckedCondition,
     DerogationResult,
     Evaluation,
     Explanation,
+    RuleNotApplied,
     Step,
     TriennialPeriod,
 )
@@ -48,6 +50,10 @@ PROVENANCES_ABREGEES = law.PROVENANCES_ABREGEES
 
 # In reading order: the API reference lists them so.
 __all__ = [
+    "CHANGE_KINDS",
+    "Reform",
+    "ReformChange",
+    "RuleNotApplied",
     "PROVENANCES",
     "PROVENANCES_ABREGEES",
     "Law",

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from .reform import Reform
 from ..expressions import Expression, Value
 from ..french import french
 
@@ -476,6 +477,9 @@ class RuleBook:
     #: The fingerprint of the rule files it was loaded from (:func:`cms_law.loader.reader.fingerprint`:
     #: sha256 hex of their sorted paths and bytes); None for a book built otherwise.
     empreinte: str | None = None
+    #: Set when the book is the law changed by a reform (:mod:`cms_law.reforms`): every result
+    #: drawn from it says so. ``None`` for the law as the rules folder encodes it.
+    reforme: Reform | None = None
 
     def verifications_at(self, day: dt.date, contract_type: str) -> tuple[Verification, ...]:
         return tuple(

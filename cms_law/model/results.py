@@ -89,6 +89,24 @@ class DerogationResult:
 
 
 @attrs.frozen
+class RuleNotApplied:
+    """A rule in force that was weighed and did not apply (``--pourquoi-pas``), or a derogation's
+    condition that is not met: why, the part of its condition that failed and the values it read."""
+
+    regle: str
+    titre: str
+    citations: tuple[Citation, ...]
+    #: « condition_fausse », « donnees_manquantes », « exception » (another rule took precedence).
+    raison: str
+    #: The part of the condition that failed (one term of an « et »), or the whole condition.
+    condition: str | None
+    valeurs: Mapping[str, Value] = attrs.field(converter=_frozen_mapping)
+    #: The rules that took precedence over it (``raison == "exception"``).
+    ecartee_par: tuple[str, ...] = ()
+    nature: str = "regle"  # or "derogation": a condition of a derogation that is not met
+
+
+@attrs.frozen
 class Evaluation(views.Rendered):
     """The result of evaluating one commune for one period, with its explanation.
 
@@ -107,6 +125,8 @@ class Evaluation(views.Rendered):
     explication: Explanation
     rulebook: RuleBook = attrs.field(repr=False, eq=False)
     derogations: tuple[DerogationResult, ...] = ()
+    #: The rules weighed that did not apply, when asked for (``evaluate(..., pourquoi_pas=True)``).
+    pourquoi_pas: tuple[RuleNotApplied, ...] | None = None
 
     def __getitem__(self, name: str) -> Value:
         return self.valeurs[name]

@@ -24,6 +24,7 @@ from ..model import RuleBook
 from .fields import input_definitions
 from .results import command_definitions, result_definitions
 from .rule_files import rule_file_definitions
+from .tools import reform_definitions, stamp_results, tool_definitions
 from .values import (
     DATE_TEXT,
     DECIMAL,
@@ -61,6 +62,11 @@ NAMES: Mapping[str, str] = {
     "lot-resultat": "une ligne de résultats de cms-law batch --format json (JSON lines)",
     "lot-erreur": "une ligne rejetée de cms-law batch --format json (fichier d'erreurs, JSON lines)",
     "erreurs": "les problèmes d'une entrée invalide (--format json, réponses HTTP 4xx)",
+    "cas": "un fichier de cas de test juridiques (cms-law test ; format de tests/cas/)",
+    "resultat-test": "le rapport de cms-law test --format json",
+    "comparaison": "le résultat de cms-law compare --format json (une réforme sur un inventaire)",
+    "diff-resultats": "le résultat de cms-law diff-resultats --format json (deux résultats comparés)",
+    "reforme": "un fichier de réforme (--reforme : paramètres et règles changés, chacun justifié)",
     "fichier-article": "un fichier de règles rules/cch/<article>/<date>.yaml (texte et règles d'une version)",
     "fichier-lois": "le fichier de règles rules/lois.yaml (lois, régimes, périodes)",
     "fichier-vocabulaire": "le fichier de règles rules/vocabulaire.yaml (champs, grandeurs, résultat)",
@@ -138,4 +144,7 @@ def build(book: RuleBook) -> dict[str, dict[str, Any]]:
     defs.update(result_definitions(book))
     defs.update(command_definitions(book))
     defs.update(rule_file_definitions(book))
+    defs.update(tool_definitions(defs))
+    defs.update(reform_definitions(book))
+    stamp_results(defs)
     return defs

@@ -27,7 +27,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..explain import to_json
-from ..loader import SAFE_LOADER, load_rulebook
+from ..loader import SAFE_LOADER
+from ..reforms import reformed_book
 from ..model import RuleBook
 from ..schemas import NAMES
 from . import errors, handlers
@@ -150,9 +151,10 @@ def query_of(request: Request) -> dict[str, list[str]]:
 
 
 def create_app(book: RuleBook | None = None, settings: Settings | None = None) -> Starlette:
-    """The service over ``book`` (default: the package's rules), within ``settings``' limits."""
-    book = book or load_rulebook()
+    """The service over ``book`` (default: the package's rules, or those the settings' reform gives),
+    within ``settings``' limits."""
     settings = settings or Settings()
+    book = book or reformed_book(settings.regles, settings.reforme, settings.parametres)
     catalogue = build_catalogue(book, settings)
     pages = resources.files("cms_law.serve") / "static"
     index = (pages / "index.html").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ import attrs
 import yaml
 
 from .. import __version__
-from ..explain import rules_as_data
+from ..explain import reform_as_dict, rules_as_data
 from ..loader import SAFE_LOADER
 from ..model import RuleBook
 from ..schemas import all_schemas
@@ -105,5 +105,7 @@ def build_catalogue(book: RuleBook, settings: Settings) -> Catalogue:
             "version": __version__,
             "regimes": [regime["id"] for regime in rules["regimes"]],
             "limites": {"corps_octets": settings.max_body, "lignes_lot": settings.max_rows},
+            # The service started under a reform (cms-law serve --reforme): every answer says so too.
+            "reforme": reform_as_dict(book.reforme) if book.reforme else None,
         },
     )

@@ -44,9 +44,26 @@ SENT_CSV = Path("le CSV envoyé")
 
 def evaluate(book: RuleBook, body: Any, query: Query = NO_QUERY) -> dict[str, Any]:
     """POST /evaluer: ``cms-law evaluate FICHIER [--period | --date] [--convention]``."""
-    commune, values, conventions = _arguments(body, query, "commune", ("periode", "date"))
-    result = evaluate_commune(commune, values["periode"], conventions, rulebook=book, date=values["date"])
+    commune, values, conventions = _arguments(body, query, "commune", ("periode", "date", WHY_NOT))
+    why_not = _yes_no(values[WHY_NOT], WHY_NOT)
+    result = evaluate_commune(
+        commune, values["periode"], conventions, rulebook=book, date=values["date"], pourquoi_pas=why_not
+    )
     return result.as_dict()
+
+
+#: ``?pourquoi_pas=oui`` (or ``"pourquoi_pas": true`` in the envelope): ``--pourquoi-pas``.
+WHY_NOT = "pourquoi_pas"
+_YES_NO = {True: True, False: False, "oui": True, "non": False, "true": True, "false": False, "1": True, "0": False}
+
+
+def _yes_no(value: Any, name: str) -> bool:
+    if value is None:
+        return False
+    key = value.lower() if isinstance(value, str) else value
+    if not isinstance(key, (bool, str)) or key not in _YES_NO:
+        raise InputError([Problem(name, "oui ou non est attendu", value)])
+    return _YES_NO[key]
 
 
 def evaluate_epci(book: RuleBook, body: Any, query: Query = NO_QUERY) -> dict[str, Any]:

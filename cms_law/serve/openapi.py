@@ -121,11 +121,15 @@ def openapi_document(book: RuleBook, settings: Settings, examples: Mapping[str, 
             " raisonnement étape par étape, chaque étape citant ses alinéas. Le corps est la description"
             " de la commune (comme le fichier de cms-law evaluate), ou {\"commune\": …, \"periode\": …}.",
             commune,
-            _envelope("commune", {"periode": {"type": "string", "pattern": PERIOD}, "date": date}),
+            _envelope("commune", {"periode": {"type": "string", "pattern": PERIOD}, "date": date,
+                                  "pourquoi_pas": {"type": "boolean"}}),
             "resultat",
             handlers.evaluate(book, commune.body),
             [PERIOD_PARAMETER, _query("date", "évaluer la période qui contient cette date (au lieu de periode)",
-                                      date, example="2021-06-01"), CONVENTION_PARAMETER],
+                                      date, example="2021-06-01"), CONVENTION_PARAMETER,
+             _query("pourquoi_pas", "oui : lister aussi les règles examinées qui ne se sont pas appliquées, avec la"
+                    " condition en échec et les valeurs lues (cms-law evaluate --pourquoi-pas)",
+                    {"enum": ["oui", "non"]}, example="oui")],
         ),
         "/evaluer-epci": _post(
             "Évaluer les communes d'un EPCI",

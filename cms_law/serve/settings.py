@@ -32,6 +32,11 @@ class Settings:
     max_body: int = DEFAULT_MAX_BODY
     #: The most rows a CSV sent to POST /lot may hold (413 beyond).
     max_rows: int = DEFAULT_MAX_ROWS
+    #: The reform every answer is computed under, chosen by whoever starts the service (never by a
+    #: request): another rules folder, a reform file, parameters ``NOM=VALEUR[@AAAA-MM-JJ]``.
+    regles: str | None = None
+    reforme: str | None = None
+    parametres: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
     def to_environment(self) -> str:
         return json.dumps(attrs.asdict(self))

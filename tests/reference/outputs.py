@@ -55,6 +55,13 @@ _EXAMPLE_COMMANDS = {
     "commune_": [["evaluate", "--format", "json"], ["evaluate"]],
     "epci_": [["evaluate-epci", "--format", "json"], ["evaluate-epci"]],
     "contrat_": [["check-contract", "--format", "json"], ["check-contract", "--format", "csv"], ["check-contract"]],
+    # A reform is read by the commands it changes: « {} » stands for it.
+    "reforme_": [
+        ["evaluate", "commune_exemple.yaml", "--reforme", "{}", "--format", "json"],
+        ["evaluate", "commune_exemple.yaml", "--reforme", "{}"],
+        ["compare", "communes_inventaire.csv", "--reforme", "{}", "--format", "json", "--jobs", "1"],
+        ["compare", "communes_inventaire.csv", "--reforme", "{}", "--jobs", "1"],
+    ],
 }
 
 
@@ -108,6 +115,12 @@ def example_outputs() -> Iterator[tuple[str, str]]:
         if prefix is None:
             raise AssertionError(f"{path.name} : aucune commande de référence pour cet exemple")
         for command in _EXAMPLE_COMMANDS[prefix]:
+            if "{}" in command:
+                shown = " ".join(path.name if word == "{}" else word for word in command)
+                arguments = [str(path) if word == "{}" else str(EXAMPLES / word) if (EXAMPLES / word).is_file() else word
+                             for word in command]
+                yield f"exemple:{path.name}:{shown}", _run(arguments)
+                continue
             yield f"exemple:{path.name}:{' '.join(command)}", _run([command[0], str(path), *command[1:]])
 
 

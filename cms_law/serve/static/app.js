@@ -4,7 +4,7 @@
 "use strict";
 
 const SKIPPED = new Set(["commune", "periode", "version_loi", "version_loi_libelle", "derogations",
-  "conventions", "explication"]);
+  "conventions", "explication", "produit_par", "pourquoi_pas", "reforme"]);
 const PROVENANCE = {guide: "cité par le guide", projet_de_loi: "projet de loi",
   non_disponible: "texte non disponible"};
 const FIELDS = "#formulaire-commune input[id^=champ-], #formulaire-commune select[id^=champ-]";
@@ -185,6 +185,9 @@ function renderResult(section, data, text) {
   section.replaceChildren(
     element("h3", {id: "resultat-commune-titre", tabindex: "-1"}, `${data.commune.nom}, période ${data.periode}`),
     element("p", {}, "Droit applicable : ", data.version_loi_libelle),
+    // A service started under a reform (cms-law serve --reforme): said before any figure.
+    ...(data.reforme ? [element("p", {class: "reforme", role: "alert"}, "RÉFORME — ce résultat n'est pas celui de la loi"
+      + ` en vigueur : il est calculé sous « ${data.reforme.titre} » (empreinte ${data.reforme.empreinte.slice(0, 16)}…).`)] : []),
     figures,
     element("h4", {}, "Raisonnement"), steps,
     element("h4", {}, "Dérogations et aménagements"), derogations,
