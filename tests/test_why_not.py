@@ -59,7 +59,7 @@ def test_in_json_and_french_text() -> None:
     main(["evaluate", str(EXAMPLES / "commune_exemple.yaml"), "--pourquoi-pas"], stdout=out)
     text = out.getvalue()
     assert "Règles examinées qui ne se sont pas appliquées" in text
-    assert ("La règle L302-8.VII.1° (« Objectif porté à 50 % pour un écart de deux à quatre points ») (L. 302-8, VII, 1°)"
+    assert ("La règle L302-8.VII.1° (« Objectif porté à 50 % pour un écart de deux à quatre points ») (L. 302-8, VII, 1° (al. 3))"
             " ne s'applique pas : « ecart_retenu <= ecart_seuil_haut » est faux") in text
 
 
