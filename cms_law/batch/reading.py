@@ -20,7 +20,8 @@ from typing import BinaryIO
 
 import attrs
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, os_reason
+from ..french import french
 from ..model import RuleBook
 
 #: The optional column giving a row its own period (``AAAA-AAAA``) instead of ``--period``.
@@ -90,7 +91,7 @@ def read_csv(path: str | Path, book: RuleBook) -> CsvSource:
         try:
             return open(path, "rb")
         except OSError as error:
-            raise InputError([Problem("fichier", f"lecture impossible de {path} : {error.strerror}")]) from None
+            raise InputError([Problem("fichier", f"lecture impossible de {path} : {os_reason(error)}")]) from None
 
     return _source(path, opener, book)
 
@@ -153,7 +154,7 @@ def _header(lines: _Lines) -> str:
             if not line.startswith("#"):
                 return line
     except _LineTooLong:
-        message = f"ligne {lines.number} de plus de {LINE_LIMIT} caractères avant la première ligne de données"
+        message = f"ligne {lines.number} de plus de {french(LINE_LIMIT, 'entier')} caractères, avant la première ligne de données"
         raise InputError([Problem("fichier", message)]) from None
     return ""
 
@@ -170,8 +171,8 @@ def _records(lines: _Lines, delimiter: str, width: int) -> Iterator[Record]:
         except (csv.Error, _LineTooLong) as error:
             lines.skip_quoted()
             reason = (
-                f"cellule de plus de {csv.field_size_limit()} caractères" if isinstance(error, csv.Error)
-                else f"ligne de plus de {LINE_LIMIT} caractères"
+                f"cellule de plus de {french(csv.field_size_limit(), 'entier')} caractères" if isinstance(error, csv.Error)
+                else f"ligne de plus de {french(LINE_LIMIT, 'entier')} caractères"
             )
             yield lines.first, Unreadable(f"{reason}{lines.span()} : ligne non lue")
             continue

@@ -105,11 +105,11 @@ class Summary:
 
     def _completeness(self) -> str:
         if self.stopped == WRITE_FAILED:
-            kept = "l'ancien fichier de ce nom, s'il y en avait un, est intact" if self.output_is_file else (
-                "ce qui a été écrit est incomplet")
-            return f"non écrits : {kept}"
+            if self.output_is_file:
+                return "non écrits, ni le fichier d'erreurs : les fichiers de ces noms, s'il y en avait, sont intacts"
+            return "incomplets : la sortie standard a reçu une partie des lignes ; fichier d'erreurs non écrit"
         if self.complete:
-            return f"complets : les {_n(self.source.rows)} lignes sont dans les résultats ou les erreurs"
+            return f"complets : {_n(self.source.rows)} lignes sur {_n(self.source.rows)} dans les résultats ou les erreurs"
         return f"partiels : {_n(self.done)} lignes sur {_n(self.source.rows)}, fin signalée dans le fichier d'erreurs"
 
     @property

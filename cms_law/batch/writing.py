@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, os_reason
 from ..explain import to_json
 from .cells import CsvLine
 from .rows import IDENTIFICATION, RowOutcome
@@ -98,7 +98,7 @@ class Outputs:
             raise
         except OSError as error:
             where = f"de {file.path}" if file is not None else "sur la sortie standard"
-            raise WriteFailed(f"écriture impossible {where} : {error.strerror or error}") from None
+            raise WriteFailed(f"écriture impossible {where} : {os_reason(error)}") from None
 
 
 def rejected_row(outcome: RowOutcome) -> dict[str, Any]:
@@ -122,7 +122,7 @@ class AtomicFile:
                 dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".partiel"
             )
         except OSError as error:
-            raise InputError([Problem(option, f"écriture impossible de {self.path} : {error.strerror}")]) from None
+            raise InputError([Problem(option, f"écriture impossible de {self.path} : {os_reason(error)}")]) from None
         self.temporary = Path(temporary)
         self.stream: IO[str] = open(descriptor, "w", encoding="utf-8", newline="")
 
