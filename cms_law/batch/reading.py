@@ -111,7 +111,7 @@ def _source(path: Path, opener: Callable[[], BinaryIO], book: RuleBook) -> CsvSo
         except UnicodeDecodeError as error:
             failure = error
     if codec != "utf-8":
-        raise InputError([Problem("fichier", f"{path} n'est pas en {encoding} valide ({failure.reason})")])
+        raise InputError([Problem("fichier", f"{path} n'est pas en {encoding} valide : l'enregistrer en UTF-8")])
     byte = failure.object[failure.start : failure.start + 1].hex()
     raise InputError(
         [Problem("fichier", f"{path} n'est ni en UTF-8 ni en Windows-1252 (octet 0x{byte}) : l'enregistrer en UTF-8")]
@@ -258,7 +258,7 @@ def _header_problems(columns: Sequence[str], book: RuleBook) -> list[Problem]:
     if not columns or columns == ("",):
         message = f"aucune ligne d'en-tête : la première ligne doit nommer les colonnes ({', '.join(accepted)})"
         return [Problem("fichier", message)]
-    problems = []
+    problems: list[Problem] = []
     for index, column in enumerate(columns, start=1):
         if len(problems) == _MAX_HEADER_PROBLEMS:
             problems.append(Problem("fichier", f"… et d'autres colonnes ({len(columns)} en tout)"))
