@@ -117,6 +117,8 @@ class AtomicFile:
     def __init__(self, path: str | Path, option: str) -> None:
         self.path = Path(path)
         self.option = option
+        if self.path.is_dir():
+            raise InputError([Problem(option, f"écriture impossible de {self.path} : c'est un dossier")])
         try:
             descriptor, temporary = tempfile.mkstemp(
                 dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".partiel"
