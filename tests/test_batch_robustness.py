@@ -7,7 +7,6 @@ unwritable errors file, a full disk, a closed pipe, a second Ctrl-C.
 
 from __future__ import annotations
 
-import csv
 import errno
 import os
 import signal
