@@ -147,7 +147,9 @@ def _lines_written(path: Path) -> set[int]:
     limit = csv.field_size_limit(sys.maxsize)
     try:
         with path.open(encoding="utf-8", newline="") as stream:
-            return {int(row["ligne"]) for row in csv.DictReader(stream)}
+            # A results file opens with the comment line saying what produced it.
+            lines = (line for number, line in enumerate(stream) if number or not line.startswith("#"))
+            return {int(row["ligne"]) for row in csv.DictReader(lines)}
     finally:
         csv.field_size_limit(limit)
 

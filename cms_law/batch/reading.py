@@ -22,6 +22,7 @@ import attrs
 
 from ..errors import InputError, Problem, os_reason
 from ..french import french
+from ..inputs import did_you_mean
 from ..model import RuleBook
 
 #: The optional column giving a row its own period (``AAAA-AAAA``) instead of ``--period``.
