@@ -4,6 +4,8 @@
     .venv/bin/python benchmarks/benchmark.py --quick         # without the 35 000 communes
     .venv/bin/python benchmarks/benchmark.py --compare main  # and the code of a git revision, side by side
     .venv/bin/python benchmarks/benchmark.py --profile       # adds a profile of the batch path
+    .venv/bin/python benchmarks/benchmark.py --memoire       # peak memory of batches of 10³ to 10⁵ rows
+    .venv/bin/python benchmarks/benchmark.py --memoire --million   # … and of 10⁶ rows (several minutes)
 
 Every measure runs in a fresh interpreter, as a user starts cms-law, and reports its CPU time
 (which varies less than wall time when other programs share the machine) beside its wall time.
@@ -15,7 +17,10 @@ price »): the start-up of ``cms-law evaluate`` beside importing its dependencie
 its full explanation; ``cms-law batch`` on a 2 200-commune inventory and on 35 000 communes shaped
 like France, on one core and on all, with and without ``--explain``; the same 35 000 communes
 through a raw durable_rules ruleset doing the same arithmetic (``raw_ruleset.py``, the engine's
-own price) and through a plain function (``baseline_3ds.py``); the effect of ``keep_heap_slack``.
+own price) and through a plain function (``baseline_3ds.py``); the effect of ``keep_heap_slack``,
+under several hash seeds (its effect depends on them); with
+``--memoire``, the peak memory of batches of 1 000 to 100 000 rows (1 000 000 with ``--million``),
+which must not grow with the number of rows.
 The synthetic communes are drawn with a fixed seed, so two runs measure the same work.
 """
 
@@ -56,15 +61,30 @@ TARGET_INVENTAIRE_S = 0.6
 TARGET_FRANCE_S = 5.0
 TARGET_EXPLAIN_RATIO = 1.3
 TARGET_RAW_RATIO = 4.0
+TARGET_MILLION_MB = 80.0
+MEMORY_ROWS = (1_000, 10_000, 100_000)
+HEAP_SEEDS = 8
+MILLION = 1_000_000
 
+# keep_heap_slack(), wherever the tree measured keeps it (cms_law.batch.pool, formerly cms_law.batch).
+_HEAP_SLACK = """
+import importlib, os
+def _heap_module():
+    for name in ("cms_law.batch.pool", "cms_law.batch"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "keep_heap_slack"):
+            return module
+"""
 # The batch as a user starts it, with the CPU time, minor page faults and peak memory of the
 # process and of its workers (counted once they have been waited for). VmHWM, which exec resets,
 # is the process's own peak; ru_maxrss of the children is the largest worker's.
-_BATCH = """
+_BATCH = _HEAP_SLACK + """
 import json, os, resource, sys
 if os.environ.get("SANS_RESERVE_TAS"):
-    import cms_law.batch
-    cms_law.batch.keep_heap_slack = lambda: None
+    _heap_module().keep_heap_slack = lambda: None
 from cms_law.cli import main
 code = main(sys.argv[2:])
 usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
@@ -75,11 +95,10 @@ json.dump({"code": code, "cpu": sum(u.ru_utime + u.ru_stime for u in usage),
            "workers_mb": usage[1].ru_maxrss / 1024}, open(sys.argv[1], "w"))
 """
 # One commune evaluated again and again in process, with its explanation as text.
-_LATENCY = """
+_LATENCY = _HEAP_SLACK + """
 import json, os, sys, time
 if os.environ.get("RESERVE_TAS"):
-    from cms_law.batch import keep_heap_slack
-    keep_heap_slack()
+    _heap_module().keep_heap_slack()
 from cms_law import evaluate
 from cms_law.inputs import read_file
 commune = read_file(sys.argv[1])
@@ -178,20 +197,76 @@ def latency(tree: Tree, slack: bool) -> dict[str, float]:
     return json.loads(completed.stdout)  # type: ignore[no-any-return]
 
 
-def batch(tree: Tree, source: Path, jobs: int, workdir: Path, *options: str, slack: bool = True) -> dict[str, Any]:
-    """``cms-law batch`` in a fresh process: wall and CPU time, exit code, memory, output rows."""
+def batch(
+    tree: Tree, source: Path, jobs: int, workdir: Path, *options: str, slack: bool = True, rows: bool = True,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """``cms-law batch`` in a fresh process: wall and CPU time, exit code, memory, output rows
+    (or, with ``rows=False``, their number only: a million rows are not held here either)."""
     import time
 
     output = workdir / f"{source.stem}.{tree.label}.jobs{jobs}.csv"
     measures = workdir / "mesures.json"
     command = [str(measures), "batch", str(source), "-o", str(output), "--jobs", str(jobs), *options]
     start = time.perf_counter()
-    tree.python(_BATCH, *command, **({} if slack else {"SANS_RESERVE_TAS": "1"}))
+    extra = {**({} if slack else {"SANS_RESERVE_TAS": "1"}), **({} if seed is None else {"PYTHONHASHSEED": str(seed)})}
+    tree.python(_BATCH, *command, **extra)
     wall = time.perf_counter() - start
     result = json.loads(measures.read_text())
     with output.open(encoding="utf-8", newline="") as stream:
-        result["rows"] = list(csv.DictReader(stream))
+        if rows:
+            result["rows"] = list(csv.DictReader(stream))
+        else:
+            result["count"] = sum(1 for _ in csv.reader(stream)) - 1
+    output.unlink()
     return {"wall": wall, **result}
+
+
+def heap_slack(tree: Tree, source: Path, count: int, workdir: Path) -> None:
+    """``keep_heap_slack()`` on and off, sequential, under hash seeds 0 to 7: where the heap's top
+    sits depends on the seed, and with it whether glibc trims the heap after every commune."""
+    ratios, faults = [], []
+    for seed in range(HEAP_SEEDS):
+        without = batch(tree, source, 1, workdir, slack=False, rows=False, seed=seed)
+        with_slack = batch(tree, source, 1, workdir, rows=False, seed=seed)
+        ratios.append(without["cpu"] / with_slack["cpu"])
+        faults.append((without["faults"] / count, with_slack["faults"] / count))
+    trimmed = sum(off > 2 * on for off, on in faults)
+    print(f"  keep_heap_slack(), {HEAP_SEEDS} graines de hachage : CPU sans / avec, médiane × {statistics.median(ratios):.2f}"
+          f" (de × {min(ratios):.2f} à × {max(ratios):.2f}) ; fautes de page par commune sans / avec :"
+          f" {', '.join(f'{off:.0f}/{on:.0f}' for off, on in faults)} ; le tas rendu à chaque commune sans elle :"
+          f" {trimmed} graine(s) sur {HEAP_SEEDS}")
+
+
+def write_many(path: Path, count: int) -> None:
+    """``count`` communes of all of France, drawn and written by blocks: the benchmark holds none whole.
+    Past 90 000 the codes start again from 00001 (a code has five digits; duplicates are evaluated)."""
+    rng = random.Random(SEED)
+    block = 10_000
+    for first in range(1, count + 1, block):
+        drawn = synthetic_communes(min(block, count - first + 1), False, rng, first=(first - 1) % 90_000 + 1)
+        write_csv(path, drawn, append=first > 1)
+
+
+def memory(trees: list[Tree], workdir: Path, million: bool) -> None:
+    """Peak memory of ``cms-law batch`` on all the cores, by number of rows: flat when it streams."""
+    cores = os.cpu_count() or 1
+    counts = (*MEMORY_ROWS, *((MILLION,) if million else ()))
+    print(f"\nMémoire de cms-law batch --jobs {cores} selon le nombre de lignes (pic du processus principal"
+          " et du plus gros processus de calcul) :")
+    for count in counts:
+        source = workdir / f"memoire_{count}.csv"
+        write_many(source, count)
+        size = source.stat().st_size / 2**20
+        for tree in trees if count < MILLION else trees[-1:]:
+            done = batch(tree, source, cores, workdir, rows=False)
+            complete = done["code"] == 0 and done["count"] == count
+            target = f"   cible < {TARGET_MILLION_MB:.0f} Mo : {verdict(max(done['main_mb'], done['workers_mb']), TARGET_MILLION_MB)}"
+            print(f"  {count:>9} lignes ({size:5.0f} Mo)  {tree.label:<6} principal {done['main_mb']:5.0f} Mo,"
+                  f" calcul ≤ {done['workers_mb']:5.0f} Mo ; {done['wall']:6.1f} s ; charge {_load()}"
+                  + (target if count == MILLION else "")
+                  + ("" if complete else f"   ÉCHEC : code {done['code']}, {done['count']} lignes"))
+        source.unlink()
 
 
 def raw(count: int, kind: str) -> dict[str, float]:
@@ -270,6 +345,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="sans les 35 000 communes")
     parser.add_argument("--compare", metavar="REV", help="mesurer aussi le code de cette révision git, en alternance")
     parser.add_argument("--profile", action="store_true", help="profiler le traitement par lots séquentiel")
+    parser.add_argument("--memoire", action="store_true", help="seulement la mémoire des lots de 10³ à 10⁵ lignes")
+    parser.add_argument("--million", action="store_true", help="avec --memoire : aussi un lot de 10⁶ lignes")
     arguments = parser.parse_args()
     cores = os.cpu_count() or 1
     print(f"cms-law — mesures ({cores} cœurs, Python {platform.python_version()}, graine {SEED})")
@@ -281,6 +358,10 @@ def main() -> None:
             trees.insert(0, extract(arguments.compare, workdir / "avant"))
             print(f"Comparaison : {arguments.compare} (avant), puis cet arbre (ici) ; rapport = ici / avant")
         mine = trees[-1].label
+        if arguments.memoire:
+            memory(trees, workdir, arguments.million)
+            print(f"\nCharge moyenne de la machine à la fin : {_load()}")
+            return
 
         print("\nDémarrage (médiane de processus neufs, temps écoulé) :")
         starts = {tree.label: startup(tree) for tree in trees}
@@ -344,12 +425,8 @@ def main() -> None:
             print(f"  cms-law séquentiel / règles brutes : × {engine_ms / raw_ms:.1f}"
                   + (f" (avant : × {sequential[trees[0].label] / raw_ms:.1f})" if len(trees) == 2 else "")
                   + f"   cible ≤ × {TARGET_RAW_RATIO:.0f} : {verdict(engine_ms / raw_ms, TARGET_RAW_RATIO)}")
-            if name == datasets[-1][0]:
-                without = batch(trees[-1], source, 1, workdir, slack=False)
-                with_slack = runs[mine, 1]
-                print(f"  keep_heap_slack() : CPU sans / avec × {without['cpu'] / with_slack['cpu']:.2f} ;"
-                      f" fautes de page mineures par commune : sans {without['faults'] / count:.1f},"
-                      f" avec {with_slack['faults'] / count:.1f}")
+            if name == datasets[0][0]:
+                heap_slack(trees[-1], source, count, workdir)
         if arguments.profile:
             profile(workdir / f"inventaire_{INVENTAIRE}.csv", workdir)
     print(f"\nCharge moyenne de la machine à la fin : {_load()}")

@@ -72,19 +72,23 @@ def synthetic_communes(count: int, inventaire: bool, rng: random.Random, first: 
     return communes
 
 
-def write_csv(path: Path, communes: list[dict[str, Any]]) -> None:
-    def cell(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "oui" if value else "non"
-        if isinstance(value, Fraction):
-            return f"{value * 100} %"
-        return str(value)
+def cell(value: Any) -> str:
+    """A value as a user's CSV writes it: ``oui``/``non``, rates as « 25 % »."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, Fraction):
+        return f"{value * 100} %"
+    return str(value)
 
-    with path.open("w", encoding="utf-8", newline="") as stream:
+
+def write_csv(path: Path, communes: list[dict[str, Any]], append: bool = False) -> None:
+    """The communes as a CSV file; with ``append``, added to its end without a header."""
+    with path.open("a" if append else "w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
-        writer.writerow(COLUMNS)
+        if not append:
+            writer.writerow(COLUMNS)
         writer.writerows([cell(commune.get(column)) for column in COLUMNS] for commune in communes)
 
 

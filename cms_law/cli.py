@@ -4,12 +4,17 @@ Exit codes: 0 success; 1 invalid input (every problem is printed, each naming it
 2 wrong usage of the command; 3 invalid rule files or a failing rule (a defect to report);
 4 ``batch`` only: some rows were rejected (each is in the errors file), the others evaluated;
 5 ``check-contract`` only: the contract is not lawful, or cannot be shown to be;
-130 ``batch`` interrupted by Ctrl-C (the results written so far are complete and valid).
+70 ``batch``: a row met an internal error of cms-law (a defect to report; the row is in the
+errors file with its identifier, the others evaluated);
+74 ``batch``: a results or errors file could not be written (full disk…): neither is left cut;
+130 ``batch`` interrupted by Ctrl-C (the results written so far are complete and valid);
+141 ``batch``: the standard output was closed (``| head``), the batch stopped quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -48,7 +53,10 @@ EXIT_USAGE = 2
 EXIT_RULES = 3
 EXIT_REJECTED = 4
 EXIT_CONTRACT_REFUSED = 5
+EXIT_INTERNAL = 70
+EXIT_WRITE_FAILED = 74
 EXIT_INTERRUPTED = 130
+EXIT_CLOSED_PIPE = 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -278,6 +286,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     try:
         _check_options(arguments)
         return COMMANDS[arguments.command](arguments, out)
+    except batch.UsageError as error:
+        print(f"cms-law {arguments.command} : {error.problemes[0]} ({error.problemes[0].recu})", file=sys.stderr)
+        return EXIT_USAGE
     except InputError as error:
         _report_input_error(error, getattr(arguments, "format", "text"), out)
         return EXIT_USAGE if _misuse(error) else EXIT_INPUT
@@ -375,11 +386,25 @@ def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
         stderr=sys.stderr,
         rulebook=_book(arguments),
     )
-    if summary.interrupted:
-        return EXIT_INTERRUPTED
-    if summary.rule_failures:
-        return EXIT_RULES
-    return EXIT_REJECTED if summary.rejected else 0
+    if summary.stopped == batch.CLOSED_PIPE:
+        _silence(out)
+    codes = (
+        (summary.stopped == batch.WRITE_FAILED, EXIT_WRITE_FAILED),
+        (summary.stopped == batch.CLOSED_PIPE, EXIT_CLOSED_PIPE),
+        (summary.interrupted, EXIT_INTERRUPTED),
+        (bool(summary.internal_errors), EXIT_INTERNAL),
+        (bool(summary.rule_failures), EXIT_RULES),
+        (bool(summary.rejected), EXIT_REJECTED),
+    )
+    return next((code for failed, code in codes if failed), 0)
+
+
+def _silence(out: TextIO) -> None:
+    """Once its reader is gone, what is left in the output's buffer goes nowhere, without an error at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's StringIO)
+        pass
 
 
 def _compare(arguments: argparse.Namespace, out: TextIO) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import reprlib
 from collections.abc import Sequence
 
@@ -90,3 +91,25 @@ class RuleConflictError(EvaluationError):
             f"conflit sur « {variable} » : les règles {described} s'appliquent toutes deux et aucune"
             " n'est déclarée exception de l'autre",
         )
+
+
+#: The reasons a file cannot be read or written that a user meets most, in French.
+_OS_REASONS = {
+    "ENOSPC": "plus de place sur le disque",
+    "EDQUOT": "quota de disque dépassé",
+    "EACCES": "permission refusée",
+    "EPERM": "opération non permise",
+    "ENOENT": "fichier ou dossier introuvable",
+    "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "EISDIR": "c'est un dossier",
+    "EROFS": "système de fichiers en lecture seule",
+    "EPIPE": "tube fermé",
+    "EIO": "erreur d'entrée-sortie du disque",
+    "EFBIG": "fichier trop grand",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file operation failed, in French where the reason is a common one."""
+    name = errno.errorcode.get(error.errno or 0, "")
+    return _OS_REASONS.get(name) or error.strerror or str(error)

@@ -148,23 +148,28 @@ def test_two_jobs_give_the_same_file_as_one_in_input_order(tmp_path):
 def test_interruption_leaves_a_valid_file_with_the_rows_done(tmp_path, monkeypatch, capsys):
     source = write_csv(tmp_path / "communes.csv", [HEADER, *communes(10)])
     output = tmp_path / "resultats.csv"
-    real_evaluate = batch.evaluate
+    real_evaluate = batch.rows.evaluate
     calls = []
 
-    def interrupted_after_four(*args, **kwargs):
+    def ctrl_c_during_the_fourth(*args, **kwargs):
         calls.append(1)
-        if len(calls) > 4:
-            raise KeyboardInterrupt
+        if len(calls) == 4:
+            os.kill(os.getpid(), signal.SIGINT)
         return real_evaluate(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "evaluate", interrupted_after_four)
+    monkeypatch.setattr(batch.rows, "evaluate", ctrl_c_during_the_fourth)
 
     assert main(["batch", str(source), "-o", str(output), "--jobs", "1"]) == 130
 
     rows = read_rows(output)
     assert [row["ligne"] for row in rows] == ["2", "3", "4", "5"]
     assert all(row["resume"] for row in rows)
-    assert "Interrompu : 4 lignes traitées sur 10" in capsys.readouterr().err
+    (end,) = read_rows(tmp_path / "resultats.erreurs.csv")
+    assert (end["ligne"], end["champ"]) == ("0", "lot")
+    assert "4 lignes traitées sur 10 ; les lignes après la ligne 5 n'ont pas été évaluées" in end["message"]
+    report = capsys.readouterr().err
+    assert "Arrêt : lot interrompu (Ctrl-C) : 4 lignes traitées sur 10" in report
+    assert "Résultats : " + str(output) + " (partiels : 4 lignes sur 10" in report
 
 
 def test_ctrl_c_on_a_running_batch(tmp_path):
@@ -173,7 +178,7 @@ def test_ctrl_c_on_a_running_batch(tmp_path):
     output = tmp_path / "resultats.csv"
     command = [sys.executable, "-m", "cms_law", "batch", str(source), "-o", str(output), "--jobs", "2"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    while process.poll() is None and (not output.exists() or len(output.read_bytes().splitlines()) < 50):
+    while process.poll() is None and sum(len(p.read_bytes().splitlines()) for p in partial(output)) < 50:
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)
     _, report = process.communicate(timeout=60)
@@ -183,7 +188,12 @@ def test_ctrl_c_on_a_running_batch(tmp_path):
     assert 0 < len(rows) < 3996
     assert [int(row["ligne"]) for row in rows] == list(range(2, 2 + len(rows)))
     assert all(row["resume"].endswith(".") for row in rows)
-    assert "Interrompu" in report
+    assert "Arrêt : lot interrompu (Ctrl-C)" in report
+
+
+def partial(output: Path) -> list[Path]:
+    """The file a batch writes before giving it the name ``output``."""
+    return list(output.parent.glob(f".{output.name}.*.partiel"))
 
 
 def test_the_examples(tmp_path):
@@ -239,7 +249,7 @@ def test_a_wrong_header_is_refused_before_any_row(tmp_path, capsys, header, cham
 def test_invalid_options_are_refused(tmp_path, capsys):
     source = write_csv(tmp_path / "communes.csv", [HEADER, GOOD])
 
-    assert main(["batch", str(source), "-o", str(source)]) == 1
+    assert main(["batch", str(source), "-o", str(source)]) == 2
     assert "fichier d'entrée" in capsys.readouterr().err
     # A wrong option is a misuse of the command (exit 2), as argparse's own errors are.
     assert main(["batch", str(source), "--period", "2023"]) == 2

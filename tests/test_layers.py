@@ -124,3 +124,22 @@ def test_every_subpackage_ships_in_the_wheel() -> None:
         if "_vendor" not in path.parts or path.parent.name in ("_vendor", "durable_rules")
     }
     assert found - listed == set(), f"paquets absents de pyproject.toml : {sorted(found - listed)}"
+
+
+#: Inside ``cms_law.batch``, from the bottom up: reading the file knows nothing of evaluating a
+#: row, a row nothing of the files it ends in, and only the package's ``run`` knows them all.
+BATCH_LAYERS: list[tuple[str, ...]] = [("reading",), ("cells",), ("rows",), ("writing",), ("pool", "summary"), ("batch",)]
+
+
+def test_the_batch_modules_each_import_only_those_below() -> None:
+    level = {f"cms_law.batch.{name}" if name != "batch" else "cms_law.batch": index
+             for index, names in enumerate(BATCH_LAYERS) for name in names}
+    modules = sorted(module for module in MODULES if module.startswith("cms_law.batch"))
+    assert modules == sorted(level), "modules de cms_law.batch absents de BATCH_LAYERS"
+    upward = [
+        f"{module} → {target}"
+        for module in modules
+        for target in sorted(GRAPH[module])
+        if target in level and level[target] >= level[module]
+    ]
+    assert not upward, "imports vers le haut dans cms_law.batch :\n" + "\n".join(upward)

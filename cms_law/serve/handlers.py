@@ -10,9 +10,7 @@ request's parameters is reported at once, as an :class:`InputError`, like a prob
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ from ..explain import provenance_comment, to_json
 from ..history import commune_history
 from ..history import diff as law_diff
 from ..model import RuleBook
-from .errors import NOT_FOUND, TOO_LARGE, RequestError, response_for
+from .errors import NOT_FOUND, TOO_LARGE, RequestError
 from .texts import Texts
 
 Query = Mapping[str, Sequence[str]]
@@ -231,22 +229,17 @@ def batch_rows(book: RuleBook, data: bytes, query: Query, max_rows: int | None) 
 
 
 def _batch_lines(book: RuleBook, source: batch.CsvSource, settings: batch.Settings) -> Iterator[str]:
+    """Each row's outcome as it is evaluated: the CSV is read as the answer is sent, never whole."""
     evaluator = batch.RowEvaluator(book, settings)
     in_csv = settings.output_format == "csv"
     columns = (*batch.output_columns(book, settings.explain), ERRORS_COLUMN)
+    csv_line = batch.CsvLine()
     if in_csv:  # the comment line of cms-law batch: what produced these results
         yield provenance_comment(book, resolve_conventions(book, settings.conventions)[0])
-        yield _csv_line(columns)
+        yield csv_line(columns)
     for line, cells in source.records():
-        try:
-            outcome = evaluator(line, cells)
-        except Exception as error:  # noqa: BLE001 - one row must never end the others
-            _, body = response_for(error)
-            message = body["erreurs"][0]["message"]
-            row = dict(zip(settings.columns, cells))
-            outcome = batch.RowOutcome(
-                line, row.get("nom", ""), row.get("code_insee", ""), problemes=(("service", message, ""),)
-            )
+        # A row never raises: an unexpected failure is its « erreur interne », the others go on.
+        outcome = evaluator(line, cells)
         if outcome.sortie is not None:
             # The row the command line writes, plus the empty cell of ``erreurs``.
             yield outcome.sortie if not in_csv else outcome.sortie.removesuffix("\r\n") + ",\r\n"
@@ -259,10 +252,4 @@ def _batch_lines(book: RuleBook, source: batch.CsvSource, settings: batch.Settin
             )
             cells_out = {"ligne": outcome.ligne, "nom": outcome.nom, "code_insee": outcome.code_insee,
                          ERRORS_COLUMN: reasons}
-            yield _csv_line([cells_out.get(column, "") for column in columns])
-
-
-def _csv_line(cells: Sequence[object]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(cells)
-    return buffer.getvalue()
+            yield csv_line(cells_out.get(column, "") for column in columns)
