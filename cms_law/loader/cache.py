@@ -124,7 +124,8 @@ def _encode(value: Any) -> Any:
     if isinstance(value, list):
         return ["l", [_encode(item) for item in value]]
     if isinstance(value, dict) and hasattr(value, "lines"):
-        return ["m", value.line, [[_encode(key), value.lines[key], _encode(item)] for key, item in value.items()]]
+        mapping: Any = value  # a reader.Located (not imported: the reader imports this module)
+        return ["m", mapping.line, [[_encode(key), mapping.lines[key], _encode(item)] for key, item in mapping.items()]]
     if isinstance(value, dt.datetime):
         return ["t", value.isoformat()]
     if isinstance(value, dt.date):
