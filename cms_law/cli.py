@@ -16,12 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__, batch, cases, compare
-from .errors import CmsLawError, InputError, Problem, RuleFileError
+from . import __version__, cases, compare
+from .errors import CmsLawError, InputError, Problem, RuleFileError, UsageError
 from .cli_french import FrenchParser, french_argparse
 from .contract import check_contract
 from .epci import evaluate_epci
@@ -35,17 +35,16 @@ from .evaluator import (
     resolve_conventions,
 )
 from .explain import french, input_error_as_dict, overlaps_as_data, rules_as_data, to_json
-from .history import commune_history, diff
 from .inputs import read_file
 from .loader import load_rulebook
-from .loader.overlaps import candidate_pairs, find_overlaps
 from .model import PROVENANCES, RuleBook
 from .reforms import reformed_book
 from .results_diff import diff_results
-from .schemas import NAMES as SCHEMA_NAMES
-from .schemas import schema
 # The server's settings need no web framework: « cms-law serve --help » works without the extra.
 from .serve.settings import DEFAULT_HOST, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, DEFAULT_PORT
+
+# batch (worker processes), history, the schemas and the overlap search are imported by the
+# commands that use them: « cms-law evaluate » starts without them (issue 17, start-up time).
 
 
 EXIT_INPUT = 1
@@ -59,7 +58,9 @@ EXIT_INTERRUPTED = 130
 EXIT_CLOSED_PIPE = 141
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; what only one subcommand's own arguments or help need from a module that is
+    long to import is imported when that subcommand is the one run (``command``)."""
     parser = FrenchParser(
         prog="cms-law",
         description="Objectifs SRU d'une commune (CCH L. 302-5, L. 302-8, L. 302-8-1), expliqués et cités.",
@@ -111,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="SORTIE", help="fichier de résultats (défaut : la sortie standard)"
     )
     batch_command.add_argument(
-        "--format", choices=batch.FORMATS, default="csv", help="csv, ou json : un objet JSON par ligne (JSON lines)"
+        "--format", choices=_batch_formats(command), default="csv", help="csv, ou json : un objet JSON par ligne (JSON lines)"
     )
     batch_command.add_argument(
         "--explain", action="store_true", help="ajouter l'explication complète de chaque commune"
@@ -200,7 +201,7 @@ def _parser() -> argparse.ArgumentParser:
         " (code de sortie 3 si une paire est trouvée)",
     )
 
-    schema_names = "\n".join(f"  {name:<20} {text}" for name, text in SCHEMA_NAMES.items())
+    schema_names = "\n".join(f"  {name:<20} {text}" for name, text in _schema_names(command).items())
     schema_command = commands.add_parser(
         "schema",
         help="afficher un schéma JSON (draft 2020-12) d'un fichier d'entrée, d'un résultat ou des fichiers de règles",
@@ -279,14 +280,33 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _batch_formats(command: str | None) -> Sequence[str]:
+    if command != "batch":
+        return ()
+    from .batch import FORMATS
+
+    return FORMATS
+
+
+def _schema_names(command: str | None) -> Mapping[str, str]:
+    if command != "schema":
+        return {}
+    from .schemas import NAMES
+
+    return NAMES
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
+    words = list(sys.argv[1:] if argv is None else argv)
+    # The top-level parser has no option taking a value: its first word not an option is the command.
+    command = next((word for word in words if not word.startswith("-")), None)
     with french_argparse():
-        arguments = _parser().parse_args(argv)
+        arguments = _parser(command).parse_args(words)
     try:
         _check_options(arguments)
         return COMMANDS[arguments.command](arguments, out)
-    except batch.UsageError as error:
+    except UsageError as error:
         print(f"cms-law {arguments.command} : {error.problemes[0]} ({error.problemes[0].recu})", file=sys.stderr)
         return EXIT_USAGE
     except InputError as error:
@@ -373,6 +393,8 @@ def _check_contract(arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def _batch(arguments: argparse.Namespace, out: TextIO) -> int:
+    from . import batch
+
     summary = batch.run(
         arguments.file,
         arguments.output,
@@ -448,6 +470,8 @@ def _results_diff(arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
+    from .history import diff
+
     result = diff(arguments.date_avant, arguments.date_apres)
     out.write(result.to_json() + "\n" if arguments.format == "json" else result.texte())
     return 0
@@ -455,6 +479,8 @@ def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _history(arguments: argparse.Namespace, out: TextIO) -> int:
     """The table (or JSON, CSV) of every period, even if some could not be evaluated (exit code 1)."""
+    from .history import commune_history
+
     result = commune_history(
         read_file(arguments.file),
         arguments.first,
@@ -504,6 +530,8 @@ def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def _verify(book: RuleBook, output_format: str, out: TextIO) -> int:
+    from .loader.overlaps import candidate_pairs, find_overlaps
+
     examined = sum(1 for _ in candidate_pairs(book))
     overlaps = find_overlaps(book)
     if output_format == "json":
@@ -526,8 +554,10 @@ def _verify(book: RuleBook, output_format: str, out: TextIO) -> int:
 
 
 def _schema(arguments: argparse.Namespace, out: TextIO) -> int:
-    if arguments.name not in SCHEMA_NAMES:
-        print(f"cms-law schema : schéma inconnu « {arguments.name} » (schémas : {', '.join(SCHEMA_NAMES)})",
+    from .schemas import NAMES, schema
+
+    if arguments.name not in NAMES:
+        print(f"cms-law schema : schéma inconnu « {arguments.name} » (schémas : {', '.join(NAMES)})",
               file=sys.stderr)
         return EXIT_USAGE
     out.write(to_json(schema(arguments.name)) + "\n")

@@ -70,6 +70,13 @@ class InputError(CmsLawError):
         return tuple(problem.champ for problem in self.problemes)
 
 
+class UsageError(InputError):
+    """Options that contradict each other, found before anything is read or written (exit code 2)."""
+
+    def __init__(self, option: str, message: str, value: str) -> None:
+        super().__init__([Problem(option, message, value)])
+
+
 class EvaluationError(CmsLawError):
     """A rule failed while being evaluated. The message names the rule and its file."""
 

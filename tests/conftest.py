@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,14 @@ from cms_law import RuleBook
 from cms_law.loader import load_rulebook_from, rules_root
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The start-up cache of the rule files (``cms_law/loader/cache.py``) goes to a folder of this
+    run, for the tests and the commands they start, never to the user's own cache."""
+    if "CMS_LAW_CACHE_DIR" not in os.environ:
+        os.environ["CMS_LAW_CACHE_DIR"] = tempfile.mkdtemp(prefix="cms-law-cache-tests-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop("CMS_LAW_CACHE_DIR"), ignore_errors=True))
 
 
 def commune(**changes: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from ..errors import InputError, Problem, os_reason
+from ..errors import InputError, Problem, UsageError, os_reason
 from ..explain import to_json
 from .cells import CsvLine
 from .rows import IDENTIFICATION, RowOutcome
@@ -158,13 +158,6 @@ def check_paths(source: Path, output: Path | None, errors: Path) -> None:
             raise UsageError(option, "ce fichier est le fichier d'entrée : il serait écrasé", str(path))
     if output is not None and _same(output, errors):
         raise UsageError("--errors", "le fichier d'erreurs doit être distinct du fichier de résultats", str(errors))
-
-
-class UsageError(InputError):
-    """Options that contradict each other, found before anything is read or written (exit code 2)."""
-
-    def __init__(self, option: str, message: str, value: str) -> None:
-        super().__init__([Problem(option, message, value)])
 
 
 def _same(first: Path, second: Path) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -34,8 +35,14 @@ def json_value(value: Value, kind: str | None) -> Any:
     if isinstance(value, (int, Fraction)):
         if kind in ("entier", "annee") and isinstance(value, int):
             return value
-        return format(exact_decimal(value), "f")
+        return _decimal_text(value)
     return value
+
+
+@functools.lru_cache(maxsize=8192)
+def _decimal_text(value: int | Fraction) -> str:
+    # Equal values (3 and Fraction(3), never a bool here) have the same text: the key may be either.
+    return format(exact_decimal(value), "f")
 
 
 # --------------------------------------------------------------------------- what produced a result

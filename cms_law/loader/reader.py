@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .. import expressions
+from . import cache
 from ..errors import RuleFileError, quoted
 from ..model import Period
 
@@ -150,6 +151,15 @@ def load_yaml(resource: Traversable, name: str, files: dict[str, bytes] | None =
         raise RuleFileError(
             name, f"le fichier n'est pas en UTF-8 (octet {raw[error.start]:#04x} en position {error.start + 1})", ligne=line
         ) from None
+    found, contents = cache.read(raw, Located)
+    if found:
+        return contents
+    contents = _parse(text, name)
+    cache.write(raw, contents)
+    return contents
+
+
+def _parse(text: str, name: str) -> Any:
     loader = _RuleFileLoader(text)
     try:
         aliases = _check_events(loader, name)

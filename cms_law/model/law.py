@@ -537,8 +537,19 @@ class RuleBook:
     def _rules_by_id(self) -> Mapping[str, tuple[Rule, ...]]:
         return _versions_by(self.regles, lambda rule: rule.id)
 
+    @functools.cached_property
+    def _types(self) -> dict[str, str | None]:
+        return {}
+
     def type_of(self, name: str) -> str | None:
-        """The declared type of any name a rule may read."""
+        """The declared type of any name a rule may read (kept: a result's JSON asks it per value)."""
+        try:
+            return self._types[name]
+        except KeyError:
+            kind = self._types[name] = self._declared_type(name)
+            return kind
+
+    def _declared_type(self, name: str) -> str | None:
         if name in self.variables:
             return self.variables[name].type
         if name in self.contexte:
