@@ -24,7 +24,7 @@ from ..model import (
     Rule,
     Verification,
 )
-from .articles import ArticleFile, CitationResolver
+from .articles import ArticleFile, CitationResolver, taken_over_file
 from .reader import TYPES, Reader
 
 #: For what a contract's verification holds: each of its communes, or the whole contract.
@@ -60,9 +60,10 @@ def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
     derogations_epci: list[Derogation] = []
     verifications: list[Verification] = []
     for file in files:
-        data, article = file.data, file.version
-        parametres += _load_parameters(data.get("parametres"), article, citer)
-        for convention in _load_conventions(data.get("conventions"), article, citer):
+        article = file.version
+        data = _with_taken_over(file, files)
+        parametres += _load_parameters(data.get("parametres"), article, citer, file.reprend is not None)
+        for convention in _load_conventions(file.data.get("conventions"), article, citer):
             if convention.nom in conventions:
                 raise RuleFileError(article.fichier, "convention déjà définie ailleurs", convention.nom)
             conventions[convention.nom] = convention
@@ -84,7 +85,36 @@ def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
     )
 
 
-def _load_parameters(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Parameter]:
+#: The sections a version takes over from another (``version.reprend``): all but the conventions,
+#: which are the whole book's, defined once.
+_TAKEN_OVER = ("parametres", "regles", "controles", "derogations", "agregats", "derogations_epci", "verifications")
+
+
+def _with_taken_over(file: ArticleFile, files: tuple[ArticleFile, ...]) -> Mapping[str, Any]:
+    """The rule sections of ``file``: its own, after those of the version it takes over. The
+    items taken over are read again for this version: their validity is this version's and their
+    citations resolve to this version's alinéas (whose text the loader checked is the same)."""
+    if file.reprend is None:
+        return file.data
+    source = taken_over_file(file, files).data
+    merged: dict[str, Any] = dict(file.data)
+    for section in _TAKEN_OVER:
+        theirs, ours = source.get(section), file.data.get(section)
+        if section == "parametres":
+            theirs, ours = dict(theirs or {}), dict(ours or {})
+            for name in ours.keys() & theirs.keys():
+                raise RuleFileError(file.version.fichier, "paramètre déjà repris de la version reprise", name)
+            merged[section] = {**theirs, **ours} or None
+        else:
+            merged[section] = [*(theirs or []), *(ours or [])] or None
+    return merged
+
+
+def _load_parameters(
+    raw: object, article: ArticleVersion, citer: CitationResolver, taken_over: bool = False
+) -> list[Parameter]:
+    """Each parameter; one taken over from an earlier version keeps its dated values, the last one
+    before this version's start holding from that start."""
     parameters = []
     for key, spec in Reader(article.fichier).entries(raw, "parametres"):
         reader = Reader(article.fichier, f"parametres.{key}")
@@ -95,7 +125,7 @@ def _load_parameters(raw: object, article: ArticleVersion, citer: CitationResolv
         for dated in reader.sequence(spec["valeurs"], "valeurs"):
             dated = reader.mapping(dated, "valeur datée", ["depuis", "valeur"])
             since = reader.date(dated["depuis"], "depuis")
-            if not article.validite.contains(since):
+            if not article.validite.contains(since) and not (taken_over and since < article.validite.debut):
                 raise reader.error(f"valeur datée du {since} hors de la validité de la version")
             values.append(DatedValue(since, reader.literal(dated["valeur"], "valeur", spec["type"])))
         if not values:
@@ -107,7 +137,7 @@ def _load_parameters(raw: object, article: ArticleVersion, citer: CitationResolv
                 nom=key,
                 titre=reader.text(spec["titre"], "titre"),
                 type=spec["type"],
-                citations=citer.many(reader, spec["cite"], article, values[0].depuis),
+                citations=citer.many(reader, spec["cite"], article, max(values[0].depuis, article.validite.debut)),
                 valeurs=tuple(values),
                 fichier=article.fichier,
                 validite=article.validite,
