@@ -13,7 +13,7 @@ from cms_law.cases import LegalCase, load_cases, run_case
 CASES = load_cases(Path(__file__).parent / "cas")
 # « L. 302-8, VII, 1° », « L. 302-8, III », or « L. 302-5, al. 1 » for an article without sections
 # (the rédactions of the 2000s).
-CITATION = re.compile(r"^(L|R)\. \d{3}-\d+(-\d+)*((, [IVX]+( bis)?)(, (al\. \d+|\d+°))?|, al\. \d+)?$")
+CITATION = re.compile(r"^(L|R)\. \d{3}-\d+(-\d+)*((, [IVX]+( bis| ter)?)(, (al\. \d+|\d+°))?|, al\. \d+)?$")
 
 
 def test_there_are_enough_legal_cases() -> None:
