@@ -61,18 +61,24 @@ def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
     verifications: list[Verification] = []
     for file in files:
         article = file.version
-        data = _with_taken_over(file, files)
-        parametres += _load_parameters(data.get("parametres"), article, citer, file.reprend is not None)
+        # A version that takes over another's rules reads them first, for itself: its validity,
+        # its alinéas; each item still names the file it is written in.
+        sources = [(taken_over_file(file, files), True)] if file.reprend is not None else []
+        for source, taken_over in [*sources, (file, False)]:
+            data, written = source.data, source.version.fichier
+            parametres += _load_parameters(data.get("parametres"), article, citer, written, taken_over)
+            regles += _load_rules(data.get("regles"), article, citer, written)
+            controles += _load_checks(data.get("controles"), article, citer, written)
+            derogations += _load_derogations(data.get("derogations"), article, citer, "derogations", written)
+            agregats += _load_aggregates(data.get("agregats"), article, citer, written)
+            derogations_epci += _load_derogations(
+                data.get("derogations_epci"), article, citer, "derogations_epci", written
+            )
+            verifications += _load_verifications(data.get("verifications"), article, citer, written)
         for convention in _load_conventions(file.data.get("conventions"), article, citer):
             if convention.nom in conventions:
                 raise RuleFileError(article.fichier, "convention déjà définie ailleurs", convention.nom)
             conventions[convention.nom] = convention
-        regles += _load_rules(data.get("regles"), article, citer)
-        controles += _load_checks(data.get("controles"), article, citer)
-        derogations += _load_derogations(data.get("derogations"), article, citer, "derogations")
-        agregats += _load_aggregates(data.get("agregats"), article, citer)
-        derogations_epci += _load_derogations(data.get("derogations_epci"), article, citer, "derogations_epci")
-        verifications += _load_verifications(data.get("verifications"), article, citer)
     return ArticleRules(
         tuple(parametres),
         conventions,
@@ -85,39 +91,14 @@ def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
     )
 
 
-#: The sections a version takes over from another (``version.reprend``): all but the conventions,
-#: which are the whole book's, defined once.
-_TAKEN_OVER = ("parametres", "regles", "controles", "derogations", "agregats", "derogations_epci", "verifications")
-
-
-def _with_taken_over(file: ArticleFile, files: tuple[ArticleFile, ...]) -> Mapping[str, Any]:
-    """The rule sections of ``file``: its own, after those of the version it takes over. The
-    items taken over are read again for this version: their validity is this version's and their
-    citations resolve to this version's alinéas (whose text the loader checked is the same)."""
-    if file.reprend is None:
-        return file.data
-    source = taken_over_file(file, files).data
-    merged: dict[str, Any] = dict(file.data)
-    for section in _TAKEN_OVER:
-        theirs, ours = source.get(section), file.data.get(section)
-        if section == "parametres":
-            theirs, ours = dict(theirs or {}), dict(ours or {})
-            for name in ours.keys() & theirs.keys():
-                raise RuleFileError(file.version.fichier, "paramètre déjà repris de la version reprise", name)
-            merged[section] = {**theirs, **ours} or None
-        else:
-            merged[section] = [*(theirs or []), *(ours or [])] or None
-    return merged
-
-
 def _load_parameters(
-    raw: object, article: ArticleVersion, citer: CitationResolver, taken_over: bool = False
+    raw: object, article: ArticleVersion, citer: CitationResolver, written: str, taken_over: bool = False
 ) -> list[Parameter]:
     """Each parameter; one taken over from an earlier version keeps its dated values, the last one
     before this version's start holding from that start."""
     parameters = []
-    for key, spec in Reader(article.fichier).entries(raw, "parametres"):
-        reader = Reader(article.fichier, f"parametres.{key}")
+    for key, spec in Reader(written).entries(raw, "parametres"):
+        reader = Reader(written, f"parametres.{key}")
         spec = reader.mapping(spec, "paramètre", ["titre", "type", "cite", "valeurs"])
         if spec["type"] not in TYPES:
             raise reader.error(f"type inconnu « {spec['type']} »")
@@ -139,7 +120,7 @@ def _load_parameters(
                 type=spec["type"],
                 citations=citer.many(reader, spec["cite"], article, max(values[0].depuis, article.validite.debut)),
                 valeurs=tuple(values),
-                fichier=article.fichier,
+                fichier=written,
                 validite=article.validite,
             )
         )
@@ -174,16 +155,16 @@ def _load_conventions(raw: object, article: ArticleVersion, citer: CitationResol
     return conventions
 
 
-def _identified_items(raw: object, article: ArticleVersion, section: str, label: str) -> Iterable[tuple[Reader, Any]]:
+def _identified_items(raw: object, written: str, section: str, label: str) -> Iterable[tuple[Reader, Any]]:
     """Each item of a list section, with a reader whose errors name it (« règle L302-8.VII.1° »)."""
-    for spec in Reader(article.fichier).sequence(raw, section):
+    for spec in Reader(written).sequence(raw, section):
         item_id = spec.get("id") if isinstance(spec, Mapping) else None
-        yield Reader(article.fichier, f"{label} {item_id}"), spec
+        yield Reader(written, f"{label} {item_id}"), spec
 
 
-def _load_rules(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Rule]:
+def _load_rules(raw: object, article: ArticleVersion, citer: CitationResolver, written: str) -> list[Rule]:
     rules = []
-    for reader, spec in _identified_items(raw, article, "regles", "règle"):
+    for reader, spec in _identified_items(raw, written, "regles", "règle"):
         spec = reader.mapping(
             spec, "règle", ["id", "titre", "cite", "alors", "explication"], ["si", "valide", "exception_de"]
         )
@@ -210,17 +191,17 @@ def _load_rules(raw: object, article: ArticleVersion, citer: CitationResolver) -
                 },
                 exception_de=tuple(exceptions if isinstance(exceptions, list) else [exceptions]),
                 explication=reader.text(spec["explication"], "explication"),
-                fichier=article.fichier,
+                fichier=written,
                 ligne=reader.line,
             )
         )
     return rules
 
 
-def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Check]:
+def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver, written: str) -> list[Check]:
     checks = []
-    for spec in Reader(article.fichier).sequence(raw, "controles"):
-        reader = Reader(article.fichier, "contrôle")
+    for spec in Reader(written).sequence(raw, "controles"):
+        reader = Reader(written, "contrôle")
         spec = reader.mapping(spec, "contrôle", ["champ", "condition", "message"], ["cite"])
         checks.append(
             Check(
@@ -229,7 +210,7 @@ def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver) 
                 message=reader.text(spec["message"], "message"),
                 citations=citer.many(reader, spec.get("cite"), article, article.validite.debut),
                 validite=article.validite,
-                fichier=article.fichier,
+                fichier=written,
                 ligne=reader.line,
             )
         )
@@ -237,10 +218,10 @@ def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver) 
 
 
 def _load_derogations(
-    raw: object, article: ArticleVersion, citer: CitationResolver, section: str
+    raw: object, article: ArticleVersion, citer: CitationResolver, section: str, written: str
 ) -> list[Derogation]:
     derogations = []
-    for reader, spec in _identified_items(raw, article, section, "dérogation"):
+    for reader, spec in _identified_items(raw, written, section, "dérogation"):
         spec = reader.mapping(
             spec,
             "dérogation",
@@ -277,7 +258,7 @@ def _load_derogations(
                 exigences=tuple(requirements),
                 explication_ouverte=reader.text(spec["explication_ouverte"], "explication_ouverte"),
                 explication_fermee=reader.text(spec["explication_fermee"], "explication_fermee"),
-                fichier=article.fichier,
+                fichier=written,
                 variable_ouverte=spec.get("variable_ouverte"),
                 ligne=reader.line,
             )
@@ -285,9 +266,9 @@ def _load_derogations(
     return derogations
 
 
-def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Aggregate]:
+def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolver, written: str) -> list[Aggregate]:
     aggregates = []
-    for reader, spec in _identified_items(raw, article, "agregats", "agrégat"):
+    for reader, spec in _identified_items(raw, written, "agregats", "agrégat"):
         spec = reader.mapping(spec, "agrégat", ["nom", "titre", "cite"], ["somme", "compte", "parmi", "pour"])
         if spec.get("pour", "epci") not in AGGREGATE_SCOPES:
             raise reader.error(f"pour : {' ou '.join(AGGREGATE_SCOPES)} attendu")
@@ -304,7 +285,7 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolv
                 expression=reader.expression(spec[operation], operation),
                 parmi=reader.expression(spec["parmi"], "parmi") if "parmi" in spec else None,
                 validite=article.validite,
-                fichier=article.fichier,
+                fichier=written,
                 pour=spec.get("pour", "epci"),
                 ligne=reader.line,
             )
@@ -312,9 +293,9 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolv
     return aggregates
 
 
-def _load_verifications(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Verification]:
+def _load_verifications(raw: object, article: ArticleVersion, citer: CitationResolver, written: str) -> list[Verification]:
     verifications = []
-    for reader, spec in _identified_items(raw, article, "verifications", "vérification"):
+    for reader, spec in _identified_items(raw, written, "verifications", "vérification"):
         spec = reader.mapping(spec, "vérification", ["id", "portee", "types", "cite", "condition", "message"])
         if spec["portee"] not in _SCOPES:
             raise reader.error(f"portee : {' ou '.join(_SCOPES)} attendu")
@@ -327,7 +308,7 @@ def _load_verifications(raw: object, article: ArticleVersion, citer: CitationRes
                 condition=reader.expression(spec["condition"], "condition"),
                 message=reader.text(spec["message"], "message"),
                 validite=article.validite,
-                fichier=article.fichier,
+                fichier=written,
                 ligne=reader.line,
             )
         )
