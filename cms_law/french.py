@@ -79,7 +79,12 @@ def _french(_type: str, value: Value, kind: str | None, places: int) -> str:
 
 
 def _rounded(value: Fraction | int, places: int = TEXT_PLACES) -> Decimal:
-    return exact_decimal(Fraction(round(Fraction(value) * 10**places), 10**places))
+    # Half away from zero, as French publications print figures, not Python's half-even. The
+    # social-housing rate a text states is not this display of an exact value but the published
+    # rate, rounded by the rules' convention arrondi_publication_taux.
+    scaled = Fraction(value) * 10**places
+    whole = int(abs(scaled) + Fraction(1, 2))
+    return exact_decimal(Fraction(whole if scaled >= 0 else -whole, 10**places))
 
 
 def _distinct_places(values: dict[str, tuple[Value, str | None]]) -> dict[str, int]:

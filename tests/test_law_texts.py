@@ -109,9 +109,8 @@ WORKPLACE = re.compile(r"/work/|shared/|INDEX\.md|HISTORY\.md|[Cc]opie de travai
 
 
 def _user_read_files() -> list[Path]:
-    """What a user reads: the rule files (shipped in the package), the READMEs and the docs' sources.
-    L. 302-5's files are left to their own branch of work (issue 10, L. 302-5)."""
-    files = [path for path in RULES.rglob("*.yaml") if "L302-5" not in path.parts]
+    """What a user reads: the rule files (shipped in the package), the READMEs and the docs' sources."""
+    files = sorted(RULES.rglob("*.yaml"))
     cases = sorted((REPO / "tests" / "cas").glob("*.yaml"))  # their descriptions are shown on the docs site
     docs = [path for path in sorted((REPO / "docs").rglob("*.rst")) if "_generated" not in path.parts]
     return [*files, *cases, RULES / "README.md", REPO / "README.md", *docs]
@@ -126,10 +125,10 @@ def test_no_text_a_user_reads_names_a_file_of_the_workplace(path: Path) -> None:
 def test_no_explanation_or_source_of_the_book_names_a_file_of_the_workplace() -> None:
     book = load_rulebook()
     texts = [
-        *(t for v in book.articles if "L302-5" not in v.fichier for t in (v.note or "", *v.sources.values())),
-        *(a.note or "" for v in book.articles if "L302-5" not in v.fichier for a in v.alineas),
-        *(r.explication for r in book.regles if "L302-5" not in r.fichier),
-        *(c.justification for c in book.conventions.values() if "L302-5" not in c.fichier),
+        *(t for v in book.articles for t in (v.note or "", *v.sources.values())),
+        *(a.note or "" for v in book.articles for a in v.alineas),
+        *(r.explication for r in book.regles),
+        *(c.justification for c in book.conventions.values()),
     ]
     assert not [text for text in texts if WORKPLACE.search(text)]
 

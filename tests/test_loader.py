@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from typing import Any
@@ -141,3 +142,47 @@ def test_a_value_label_must_be_a_value_the_field_accepts(rules_copy) -> None:
 
     with pytest.raises(RuleFileError, match="valeurs.sans_amenagemnt"):
         rules_copy("vocabulaire.yaml", edit)
+
+
+L302_5_2023 = "cch/L302-5/2023-01-01.yaml"
+
+
+def test_a_version_takes_over_the_rules_of_the_one_it_names() -> None:
+    """L. 302-5 since 2023 (reprend: 2022-02-23): the 2022 rules hold in both versions, each
+    citing its own version's alinéa; III ter only from 2023."""
+    book = load_rulebook()
+
+    def in_force(rule_id: str, day: str) -> list[Any]:
+        return [r for r in book.regles if r.id == rule_id and r.validite.contains(dt.date.fromisoformat(day))]
+
+    for day, start in (("2022-06-01", dt.date(2022, 2, 23)), ("2024-06-01", dt.date(2023, 1, 1))):
+        (exemption,) = in_force("L302-5.III bis.al1", day)
+        assert {c.version.validite.debut for c in exemption.citations} == {start}
+    assert not in_force("L302-5.III ter.al1", "2022-06-01")
+    assert in_force("L302-5.III ter.al1", "2024-06-01")
+
+
+def expect_taking_over_refused(rules_copy, change, *fragments: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(RuleFileError) as raised:
+        rules_copy(L302_5_2023, change)
+    for fragment in (L302_5_2023, "version.reprend", *fragments):
+        assert fragment in str(raised.value), str(raised.value)
+
+
+def test_taking_over_a_text_that_differs_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    def reword(data: dict[str, Any]) -> None:
+        alinea = next(a for a in data["alineas"] if a["id"] == "III bis.al1")
+        alinea["texte"] = alinea["texte"].replace("moitié", "tiers")
+
+    expect_taking_over_refused(rules_copy, reword, "III bis.al1", "diffère")
+
+
+def test_taking_over_a_missing_alinea_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    def drop(data: dict[str, Any]) -> None:
+        data["alineas"] = [a for a in data["alineas"] if a["id"] != "IV.al12"]
+
+    expect_taking_over_refused(rules_copy, drop, "IV.al12", "manque")
+
+
+def test_taking_over_an_unknown_version_is_refused(rules_copy) -> None:  # type: ignore[no-untyped-def]
+    expect_taking_over_refused(rules_copy, lambda d: d["version"].update(reprend="2021-01-01"), "2021-01-01")

@@ -80,6 +80,9 @@ def test_an_unknown_schema_name_lists_the_names(capsys: pytest.CaptureFixture[st
 EXAMPLE_FILES = {
     "commune_exemple.yaml": ("commune", "evaluate", "resultat"),
     "commune_depliant_dhup.yaml": ("commune", "evaluate", "resultat"),
+    "commune_isolee_croissance.yaml": ("commune", "evaluate", "resultat"),
+    "commune_exemptee_de_droit.yaml": ("commune", "evaluate", "resultat"),
+    "commune_ventilation_iv.yaml": ("commune", "evaluate", "resultat"),
     "commune_historique.yaml": ("commune-historique", "history", "historique"),
     "epci_depliant_dhup.yaml": ("epci", "evaluate-epci", "resultat-epci"),
     "contrat_depliant_abaissant.yaml": ("contrat", "check-contract", "resultat-contrat"),

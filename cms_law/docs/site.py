@@ -114,10 +114,10 @@ class Site:
         return any(cited[kind] for kind in ("regles", "derogations", "parametres", "conventions"))
 
     def rules_of(self, version: ArticleVersion) -> list[Rule]:
-        return [rule for rule in self.book.regles if rule.fichier == version.fichier]
+        return [rule for rule in self.book.regles if _of_version(rule, version)]
 
     def derogations_of(self, version: ArticleVersion) -> list[Derogation]:
-        return [derogation for derogation in self.book.derogations if derogation.fichier == version.fichier]
+        return [derogation for derogation in self.book.derogations if _of_version(derogation, version)]
 
     def rules_page(self, version: ArticleVersion) -> str | None:
         has_page = self.rules_of(version) or self.derogations_of(version)
@@ -200,3 +200,10 @@ class Site:
 
     def case_link(self, run: CaseResult) -> str:
         return ref(case_label(run.id), run.id)
+
+
+def _of_version(item: Rule | Derogation, version: ArticleVersion) -> bool:
+    """Whether a rule belongs to a version: written in a file of its article and valid within it
+    (a version that takes over another's rules has them, though they are written in the other file)."""
+    same_article = item.fichier.rsplit("/", 1)[0] == version.fichier.rsplit("/", 1)[0]
+    return same_article and item.validite.within(version.validite)

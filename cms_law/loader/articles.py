@@ -31,6 +31,8 @@ class ArticleFile:
 
     version: ArticleVersion
     data: Mapping[str, Any]
+    #: The start of the version of the same article whose rules this one takes over (``reprend``).
+    reprend: dt.date | None = None
 
 
 def load_articles(
@@ -40,9 +42,57 @@ def load_articles(
     files = []
     for name, resource in sorted(article_files(root), key=lambda item: item[0]):
         data = load_yaml(resource, name, read)
-        files.append(ArticleFile(_load_article_text(data, name, lois), data))
+        version = _load_article_text(data, name, lois)
+        taken_over = data["version"].get("reprend")
+        if taken_over is not None:
+            taken_over = Reader(name).date(taken_over, "version.reprend")
+        files.append(ArticleFile(version, data, taken_over))
     check_article_versions(tuple(file.version for file in files))
+    for file in files:
+        if file.reprend is not None:
+            check_taken_over(file, taken_over_file(file, files))
     return tuple(files)
+
+
+def taken_over_file(file: ArticleFile, files: Iterable[ArticleFile]) -> ArticleFile:
+    """The version whose rules ``file`` declares it takes over (``version.reprend``)."""
+    found = [
+        other for other in files
+        if other.version.article == file.version.article and other.version.validite.debut == file.reprend
+    ]
+    if not found or found[0] is file:
+        raise RuleFileError(
+            file.version.fichier,
+            f"version.reprend : aucune autre version de l'article {file.version.article} ne commence le {file.reprend}",
+        )
+    if found[0].reprend is not None:
+        raise RuleFileError(
+            file.version.fichier,
+            f"version.reprend : {found[0].version.fichier} reprend lui-même une autre version ; "
+            "reprendre directement celle qui porte les règles",
+        )
+    return found[0]
+
+
+def check_taken_over(file: ArticleFile, source: ArticleFile) -> None:
+    """A version takes over another's rules only where their texts agree: each alinéa of the
+    source is stored in the taker under the same identifier, at the same place, with the same words,
+    so that every rule taken over cites, in the taker, the very text it encodes."""
+    for alinea in source.version.alineas:
+        own = file.version.alinea(alinea.id)
+        if own is None:
+            raise RuleFileError(
+                file.version.fichier,
+                f"version.reprend : l'alinéa « {alinea.id} » de {source.version.fichier} manque dans cette version",
+            )
+        if (own.section, own.alinea, own.item, own.provenance, own.texte) != (
+            alinea.section, alinea.alinea, alinea.item, alinea.provenance, alinea.texte
+        ):
+            raise RuleFileError(
+                file.version.fichier,
+                f"version.reprend : l'alinéa « {alinea.id} » diffère de celui de {source.version.fichier} "
+                "(numéro, item, provenance ou texte) ; ses règles ne peuvent être reprises telles quelles",
+            )
 
 
 def article_files(root: Traversable) -> Iterable[tuple[str, Traversable]]:
@@ -73,7 +123,7 @@ def _load_article_text(data: Any, name: str, lois: Mapping[str, Law]) -> Article
          "verifications"],
     )
     version = reader.mapping(
-        data["version"], "version", ["debut", "fin", "loi"], ["debut_precision", "legifrance", "note"]
+        data["version"], "version", ["debut", "fin", "loi"], ["debut_precision", "legifrance", "note", "reprend"]
     )
     law_id = version["loi"]
     if law_id is not None and law_id not in lois:

@@ -24,7 +24,7 @@ from ..model import (
     Rule,
     Verification,
 )
-from .articles import ArticleFile, CitationResolver
+from .articles import ArticleFile, CitationResolver, taken_over_file
 from .reader import TYPES, Reader
 
 #: For what a contract's verification holds: each of its communes, or the whole contract.
@@ -60,18 +60,25 @@ def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
     derogations_epci: list[Derogation] = []
     verifications: list[Verification] = []
     for file in files:
-        data, article = file.data, file.version
-        parametres += _load_parameters(data.get("parametres"), article, citer)
-        for convention in _load_conventions(data.get("conventions"), article, citer):
+        article = file.version
+        # A version that takes over another's rules reads them first, for itself: its validity,
+        # its alinéas; each item still names the file it is written in.
+        sources = [(taken_over_file(file, files), True)] if file.reprend is not None else []
+        for source, taken_over in [*sources, (file, False)]:
+            data, written = source.data, source.version.fichier
+            parametres += _load_parameters(data.get("parametres"), article, citer, written, taken_over)
+            regles += load_rules(data.get("regles"), article, citer, written)
+            controles += _load_checks(data.get("controles"), article, citer, written)
+            derogations += _load_derogations(data.get("derogations"), article, citer, "derogations", written)
+            agregats += _load_aggregates(data.get("agregats"), article, citer, written)
+            derogations_epci += _load_derogations(
+                data.get("derogations_epci"), article, citer, "derogations_epci", written
+            )
+            verifications += _load_verifications(data.get("verifications"), article, citer, written)
+        for convention in _load_conventions(file.data.get("conventions"), article, citer):
             if convention.nom in conventions:
                 raise RuleFileError(article.fichier, "convention déjà définie ailleurs", convention.nom)
             conventions[convention.nom] = convention
-        regles += load_rules(data.get("regles"), article, citer)
-        controles += _load_checks(data.get("controles"), article, citer)
-        derogations += _load_derogations(data.get("derogations"), article, citer, "derogations")
-        agregats += _load_aggregates(data.get("agregats"), article, citer)
-        derogations_epci += _load_derogations(data.get("derogations_epci"), article, citer, "derogations_epci")
-        verifications += _load_verifications(data.get("verifications"), article, citer)
     return ArticleRules(
         tuple(parametres),
         conventions,
@@ -84,10 +91,14 @@ def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
     )
 
 
-def _load_parameters(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Parameter]:
+def _load_parameters(
+    raw: object, article: ArticleVersion, citer: CitationResolver, written: str, taken_over: bool = False
+) -> list[Parameter]:
+    """Each parameter; one taken over from an earlier version keeps its dated values, the last one
+    before this version's start holding from that start."""
     parameters = []
-    for key, spec in Reader(article.fichier).entries(raw, "parametres"):
-        reader = Reader(article.fichier, f"parametres.{key}")
+    for key, spec in Reader(written).entries(raw, "parametres"):
+        reader = Reader(written, f"parametres.{key}")
         spec = reader.mapping(spec, "paramètre", ["titre", "type", "cite", "valeurs"])
         if spec["type"] not in TYPES:
             raise reader.error(f"type inconnu « {spec['type']} »")
@@ -95,7 +106,7 @@ def _load_parameters(raw: object, article: ArticleVersion, citer: CitationResolv
         for dated in reader.sequence(spec["valeurs"], "valeurs"):
             dated = reader.mapping(dated, "valeur datée", ["depuis", "valeur"])
             since = reader.date(dated["depuis"], "depuis")
-            if not article.validite.contains(since):
+            if not article.validite.contains(since) and not (taken_over and since < article.validite.debut):
                 raise reader.error(f"valeur datée du {since} hors de la validité de la version")
             values.append(DatedValue(since, reader.literal(dated["valeur"], "valeur", spec["type"])))
         if not values:
@@ -107,9 +118,9 @@ def _load_parameters(raw: object, article: ArticleVersion, citer: CitationResolv
                 nom=key,
                 titre=reader.text(spec["titre"], "titre"),
                 type=spec["type"],
-                citations=citer.many(reader, spec["cite"], article, values[0].depuis),
+                citations=citer.many(reader, spec["cite"], article, max(values[0].depuis, article.validite.debut)),
                 valeurs=tuple(values),
-                fichier=article.fichier,
+                fichier=written,
                 validite=article.validite,
             )
         )
@@ -144,16 +155,16 @@ def _load_conventions(raw: object, article: ArticleVersion, citer: CitationResol
     return conventions
 
 
-def _identified_items(raw: object, article: ArticleVersion, section: str, label: str) -> Iterable[tuple[Reader, Any]]:
+def _identified_items(raw: object, written: str, section: str, label: str) -> Iterable[tuple[Reader, Any]]:
     """Each item of a list section, with a reader whose errors name it (« règle L302-8.VII.1° »)."""
-    for spec in Reader(article.fichier).sequence(raw, section):
+    for spec in Reader(written).sequence(raw, section):
         item_id = spec.get("id") if isinstance(spec, Mapping) else None
-        yield Reader(article.fichier, f"{label} {item_id}"), spec
+        yield Reader(written, f"{label} {item_id}"), spec
 
 
-def load_rules(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Rule]:
+def load_rules(raw: object, article: ArticleVersion, citer: CitationResolver, written: str) -> list[Rule]:
     rules = []
-    for reader, spec in _identified_items(raw, article, "regles", "règle"):
+    for reader, spec in _identified_items(raw, written, "regles", "règle"):
         spec = reader.mapping(
             spec, "règle", ["id", "titre", "cite", "alors", "explication"], ["si", "valide", "exception_de"]
         )
@@ -180,17 +191,17 @@ def load_rules(raw: object, article: ArticleVersion, citer: CitationResolver) ->
                 },
                 exception_de=tuple(exceptions if isinstance(exceptions, list) else [exceptions]),
                 explication=reader.text(spec["explication"], "explication"),
-                fichier=article.fichier,
+                fichier=written,
                 ligne=reader.line,
             )
         )
     return rules
 
 
-def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Check]:
+def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver, written: str) -> list[Check]:
     checks = []
-    for spec in Reader(article.fichier).sequence(raw, "controles"):
-        reader = Reader(article.fichier, "contrôle")
+    for spec in Reader(written).sequence(raw, "controles"):
+        reader = Reader(written, "contrôle")
         spec = reader.mapping(spec, "contrôle", ["champ", "condition", "message"], ["cite"])
         checks.append(
             Check(
@@ -199,7 +210,7 @@ def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver) 
                 message=reader.text(spec["message"], "message"),
                 citations=citer.many(reader, spec.get("cite"), article, article.validite.debut),
                 validite=article.validite,
-                fichier=article.fichier,
+                fichier=written,
                 ligne=reader.line,
             )
         )
@@ -207,10 +218,10 @@ def _load_checks(raw: object, article: ArticleVersion, citer: CitationResolver) 
 
 
 def _load_derogations(
-    raw: object, article: ArticleVersion, citer: CitationResolver, section: str
+    raw: object, article: ArticleVersion, citer: CitationResolver, section: str, written: str
 ) -> list[Derogation]:
     derogations = []
-    for reader, spec in _identified_items(raw, article, section, "dérogation"):
+    for reader, spec in _identified_items(raw, written, section, "dérogation"):
         spec = reader.mapping(
             spec,
             "dérogation",
@@ -247,7 +258,7 @@ def _load_derogations(
                 exigences=tuple(requirements),
                 explication_ouverte=reader.text(spec["explication_ouverte"], "explication_ouverte"),
                 explication_fermee=reader.text(spec["explication_fermee"], "explication_fermee"),
-                fichier=article.fichier,
+                fichier=written,
                 variable_ouverte=spec.get("variable_ouverte"),
                 ligne=reader.line,
             )
@@ -255,9 +266,9 @@ def _load_derogations(
     return derogations
 
 
-def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Aggregate]:
+def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolver, written: str) -> list[Aggregate]:
     aggregates = []
-    for reader, spec in _identified_items(raw, article, "agregats", "agrégat"):
+    for reader, spec in _identified_items(raw, written, "agregats", "agrégat"):
         spec = reader.mapping(spec, "agrégat", ["nom", "titre", "cite"], ["somme", "compte", "parmi", "pour"])
         if spec.get("pour", "epci") not in AGGREGATE_SCOPES:
             raise reader.error(f"pour : {' ou '.join(AGGREGATE_SCOPES)} attendu")
@@ -274,7 +285,7 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolv
                 expression=reader.expression(spec[operation], operation),
                 parmi=reader.expression(spec["parmi"], "parmi") if "parmi" in spec else None,
                 validite=article.validite,
-                fichier=article.fichier,
+                fichier=written,
                 pour=spec.get("pour", "epci"),
                 ligne=reader.line,
             )
@@ -282,9 +293,9 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolv
     return aggregates
 
 
-def _load_verifications(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Verification]:
+def _load_verifications(raw: object, article: ArticleVersion, citer: CitationResolver, written: str) -> list[Verification]:
     verifications = []
-    for reader, spec in _identified_items(raw, article, "verifications", "vérification"):
+    for reader, spec in _identified_items(raw, written, "verifications", "vérification"):
         spec = reader.mapping(spec, "vérification", ["id", "portee", "types", "cite", "condition", "message"])
         if spec["portee"] not in _SCOPES:
             raise reader.error(f"portee : {' ou '.join(_SCOPES)} attendu")
@@ -297,7 +308,7 @@ def _load_verifications(raw: object, article: ArticleVersion, citer: CitationRes
                 condition=reader.expression(spec["condition"], "condition"),
                 message=reader.text(spec["message"], "message"),
                 validite=article.validite,
-                fichier=article.fichier,
+                fichier=written,
                 ligne=reader.line,
             )
         )

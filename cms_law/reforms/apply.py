@@ -237,7 +237,7 @@ def _article_key(name: str) -> str:
 
 def _read_rules(book: RuleBook, specs: list[dict[str, Any]], article: Any) -> list[Rule]:
     try:
-        return load_rules(specs, article, CitationResolver(book.articles))
+        return load_rules(specs, article, CitationResolver(book.articles), article.fichier)
     except (RuleFileError, ValueError) as error:
         # The rule file named is the article's, not the reform's: only the message is kept.
         message = str(error).split(" : ", 1)[-1] if isinstance(error, RuleFileError) else str(error)

@@ -91,7 +91,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
             "version": obj(
                 {"debut": day, "fin": nullable(day), "loi": {"type": ["string", "null"]},
                  "debut_precision": {"enum": ["certaine", "inferee"]},
-                 "legifrance": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}},
+                 "legifrance": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]},
+                 "reprend": day},
                 ["debut", "fin", "loi"],
             ),
             "sources": array(obj({"id": words, "description": words})),

@@ -13,6 +13,9 @@ from .conftest import EXAMPLES, Client, cli
 ENDPOINTS = {
     "commune_exemple.yaml": ("/evaluer", "evaluate"),
     "commune_depliant_dhup.yaml": ("/evaluer", "evaluate"),
+    "commune_isolee_croissance.yaml": ("/evaluer", "evaluate"),
+    "commune_exemptee_de_droit.yaml": ("/evaluer", "evaluate"),
+    "commune_ventilation_iv.yaml": ("/evaluer", "evaluate"),
     # Not a commune of one period (it has « periodes »): both refuse it, with the same problems.
     "commune_historique.yaml": ("/evaluer", "evaluate"),
     "epci_depliant_dhup.yaml": ("/evaluer-epci", "evaluate-epci"),
