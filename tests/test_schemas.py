@@ -80,6 +80,8 @@ def test_an_unknown_schema_name_lists_the_names(capsys: pytest.CaptureFixture[st
 EXAMPLE_FILES = {
     "commune_exemple.yaml": ("commune", "evaluate", "resultat"),
     "commune_depliant_dhup.yaml": ("commune", "evaluate", "resultat"),
+    "commune_entree_en_cours_de_periode.yaml": ("commune", "evaluate", "resultat"),
+    "commune_nouvelle_fusionnee.yaml": ("commune", "evaluate", "resultat"),
     "commune_historique.yaml": ("commune-historique", "history", "historique"),
     "epci_depliant_dhup.yaml": ("epci", "evaluate-epci", "resultat-epci"),
     "contrat_depliant_abaissant.yaml": ("contrat", "check-contract", "resultat-contrat"),

@@ -13,6 +13,8 @@ from .conftest import EXAMPLES, Client, cli
 ENDPOINTS = {
     "commune_exemple.yaml": ("/evaluer", "evaluate"),
     "commune_depliant_dhup.yaml": ("/evaluer", "evaluate"),
+    "commune_entree_en_cours_de_periode.yaml": ("/evaluer", "evaluate"),
+    "commune_nouvelle_fusionnee.yaml": ("/evaluer", "evaluate"),
     # Not a commune of one period (it has « periodes »): both refuse it, with the same problems.
     "commune_historique.yaml": ("/evaluer", "evaluate"),
     "epci_depliant_dhup.yaml": ("/evaluer-epci", "evaluate-epci"),
