@@ -154,7 +154,7 @@ def test_sans_calcul_must_say_why(rules_copy) -> None:  # type: ignore[no-untype
 
 
 def test_every_alinea_of_the_3ds_versions_is_encoded_or_said_to_produce_no_figure() -> None:
-    """Except L. 302-8, VII, al. 6 and VIII, al. 3 and 4, whose encoding is the next step of issue 10."""
+    """VII, al. 6 of L. 302-8 (recalculated each period) is declared sans_calcul; VIII, al. 3 and 4 have rules."""
     book = load_rulebook()
     encoded = {
         (c.version.fichier, c.alinea.id)
@@ -172,7 +172,7 @@ def test_every_alinea_of_the_3ds_versions_is_encoded_or_said_to_produce_no_figur
         for alinea in version(fichier).alineas
         if (fichier, alinea.id) not in encoded and not alinea.sans_calcul
     }
-    assert left == {(L302_8, "VII.al6"), (L302_8, "VIII.al3"), (L302_8, "VIII.al4")}
+    assert left == set()
 
 
 def test_rules_json_lists_each_article_version_with_its_alineas() -> None:

@@ -83,6 +83,8 @@ EXAMPLE_FILES = {
     "commune_isolee_croissance.yaml": ("commune", "evaluate", "resultat"),
     "commune_exemptee_de_droit.yaml": ("commune", "evaluate", "resultat"),
     "commune_ventilation_iv.yaml": ("commune", "evaluate", "resultat"),
+    "commune_entree_en_cours_de_periode.yaml": ("commune", "evaluate", "resultat"),
+    "commune_nouvelle_fusionnee.yaml": ("commune", "evaluate", "resultat"),
     "commune_historique.yaml": ("commune-historique", "history", "historique"),
     "epci_depliant_dhup.yaml": ("epci", "evaluate-epci", "resultat-epci"),
     "contrat_depliant_abaissant.yaml": ("contrat", "check-contract", "resultat-contrat"),

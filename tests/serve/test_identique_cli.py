@@ -16,6 +16,8 @@ ENDPOINTS = {
     "commune_isolee_croissance.yaml": ("/evaluer", "evaluate"),
     "commune_exemptee_de_droit.yaml": ("/evaluer", "evaluate"),
     "commune_ventilation_iv.yaml": ("/evaluer", "evaluate"),
+    "commune_entree_en_cours_de_periode.yaml": ("/evaluer", "evaluate"),
+    "commune_nouvelle_fusionnee.yaml": ("/evaluer", "evaluate"),
     # Not a commune of one period (it has « periodes »): both refuse it, with the same problems.
     "commune_historique.yaml": ("/evaluer", "evaluate"),
     "epci_depliant_dhup.yaml": ("/evaluer-epci", "evaluate-epci"),
