@@ -5,7 +5,10 @@ The contract file is an EPCI file (its fields and its ``communes``) with the con
 (``contrat_commune``). Each commune is evaluated; then every verification of ``rules/`` that
 applies to the contract's type is checked, for each commune or for the whole contract, and every
 violation is reported — never only the first. A verification the input cannot decide is reported
-as such: the verdict is « valide » only when every verification holds.
+as such, naming the field it needs; one whose ``si`` is false for a commune (a commune of a
+whole-EPCI file that owes no objective) is « sans objet », with the reason the rules give. Every
+verification made is kept with its outcome, so that the verdict lists what held as well as what
+failed. The verdict is « valide » only when every verification that applies holds.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 import attrs
 
 from . import expressions
-from .epci import AggregateResult, Member, aggregate, evaluate_members, shared_values
+from .epci import COMMUNES_KEY, AggregateResult, Member, aggregate, evaluate_members, shared_values
 from .errors import EvaluationError
 from .expressions import Value
 from .french import fill
@@ -32,13 +35,18 @@ TYPE_VARIABLE = "type_contrat"
 ARRONDISSEMENTS_KEY = "arrondissements"
 
 
+#: The outcomes of one verification for one commune or for the contract.
+RESPECTEE, VIOLEE, NON_VERIFIABLE, SANS_OBJET = "respectee", "violee", "non_verifiable", "sans_objet"
+
+
 @attrs.frozen
 class Finding:
-    """A verification that failed (a violation) or that the input could not decide."""
+    """One verification made: held, failed (a violation), undecided, or without object."""
 
     verification: Verification
     commune: str | None
     texte: str
+    statut: str = VIOLEE
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -51,8 +59,7 @@ class ContractCheck(Rendered):
 
     type: str
     valide: bool
-    violations: tuple[Finding, ...]
-    indeterminees: tuple[Finding, ...]
+    verifications: tuple[Finding, ...]
     tableau: tuple[Mapping[str, Value], ...]
     contrat: Mapping[str, Value]
     periode: TriennialPeriod
@@ -60,6 +67,14 @@ class ContractCheck(Rendered):
     communes: tuple[Evaluation, ...]
     agregats: tuple[AggregateResult, ...]
     rulebook: RuleBook = attrs.field(repr=False, eq=False)
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.verifications if f.statut == VIOLEE)
+
+    @property
+    def indeterminees(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.verifications if f.statut == NON_VERIFIABLE)
 
     def csv(self) -> str:
         """The table of objectives as CSV, one row per commune and the totals."""
@@ -92,21 +107,20 @@ def check_contract(
     # A verification must not rest on a figure that leaves out a commune the data cannot place.
     contract_values = {**context, **{result.aggregate.nom: result.valeur_certaine for result in aggregates}}
     contract_type = str(contract_values[TYPE_VARIABLE])
-    violations: list[Finding] = []
-    undecided: list[Finding] = []
+    findings: list[Finding] = []
     for verification in book.verifications_at(day, contract_type):
-        scopes: list[tuple[str | None, Mapping[str, Value]]]
+        scopes: list[tuple[str | None, str, Mapping[str, Value]]]
         if verification.portee == "commune":
-            scopes = [(m.nom, ChainMap(dict(m.extra), dict(m.evaluation.valeurs), contract_values)) for m in communes]
+            scopes = [(m.nom, f"{COMMUNES_KEY}[{index}].",
+                       ChainMap(dict(m.extra), dict(m.evaluation.valeurs), contract_values))
+                      for index, m in enumerate(communes, start=1)]
         else:
-            scopes = [(None, ChainMap(contract_values))]
-        for commune, values in scopes:
-            _check(book, verification, commune, values, violations, undecided)
+            scopes = [(None, "", ChainMap(contract_values))]
+        findings += [_check(book, verification, commune, where, values) for commune, where, values in scopes]
     return ContractCheck(
         type=contract_type,
-        valide=not violations and not undecided,
-        violations=tuple(violations),
-        indeterminees=tuple(undecided),
+        valide=all(f.statut in (RESPECTEE, SANS_OBJET) for f in findings),
+        verifications=tuple(findings),
         tableau=contract_table(book.tableau_contrat, communes),
         contrat=members.fields,
         periode=members.period,
@@ -128,23 +142,36 @@ def _with_arrondissements(book: RuleBook, member: Member, day: Any, context: Map
 
 
 def _check(
-    book: RuleBook,
-    verification: Verification,
-    commune: str | None,
-    values: Mapping[str, Value],
-    violations: list[Finding],
-    undecided: list[Finding],
-) -> None:
+    book: RuleBook, verification: Verification, commune: str | None, where: str, values: Mapping[str, Value]
+) -> Finding:
+    """One verification for one commune (or the contract): its outcome and its French text."""
     try:
+        if verification.si is not None and not expressions.condition(verification.si.evaluate(values.get)):
+            return Finding(verification, commune, _fill(book, verification.sans_objet or "", values), SANS_OBJET)
         holds = expressions.condition(verification.condition.evaluate(values.get))
     except expressions.Unknown as unknown:
-        label = book.label_of(unknown.name)
-        undecided.append(Finding(verification, commune, f"non vérifiable : « {label} » ({unknown.name}) n'est pas connu"))
-        return
+        return Finding(verification, commune, _unknown_text(book, unknown.name, where), NON_VERIFIABLE)
     except expressions.ExpressionError as error:
         raise EvaluationError(verification.id, str(error)) from None
-    if not holds:
-        violations.append(Finding(verification, commune, fill(verification.message, values.get, book.type_of)))
+    if holds:
+        return Finding(verification, commune, _fill(book, verification.libelle, values), RESPECTEE)
+    return Finding(verification, commune, _fill(book, verification.message, values), VIOLEE)
+
+
+def _fill(book: RuleBook, template: str, values: Mapping[str, Value]) -> str:
+    return fill(template, values.get, book.type_of)
+
+
+def _unknown_text(book: RuleBook, name: str, where: str) -> str:
+    """What is missing, by the field the user gives: the input's key (prefixed by the commune's
+    place in the file), or the figure's name when no single field gives it."""
+    label = book.label_of(name)
+    for fields, prefix in ((book.entrees, where), (book.entrees_contrat_commune, where),
+                           (book.entrees_epci, ""), (book.entrees_contrat, "")):
+        for field in fields:
+            if field.variable == name:
+                return f"non vérifiable : donner « {label} » (champ {prefix}{field.cle})"
+    return f"non vérifiable : « {label} » ({name}) n'est pas connu"
 
 
 def contract_table(columns: tuple[TableColumn, ...], communes: tuple[Member, ...]) -> tuple[Mapping[str, Value], ...]:

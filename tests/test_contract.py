@@ -66,7 +66,7 @@ def test_a_newly_subject_commune_cannot_be_lowered() -> None:
     """L. 302-8, VIII, al. 1 with IX, al. 1 (guide, section 2)."""
     contract = with_objectives(ABAISSANT, 70)
     contract["communes"][0]["date_entree_dispositif"] = "2023-01-01"  # objective 75 (15 %)
-    assert ("L302-8.IX.abaissement-possible", "Commune du dépliant") in violated(contract)
+    assert ("L302-8.VIII.sans-amenagement", "Commune du dépliant") in violated(contract)
 
 
 def test_every_violation_is_reported_not_only_the_first() -> None:

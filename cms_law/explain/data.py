@@ -192,11 +192,12 @@ def epci_as_dict(evaluation: EpciEvaluation) -> dict[str, Any]:
 # --------------------------------------------------------------------------- contracts
 
 
-def _finding_as_dict(finding: Finding) -> dict[str, Any]:
+def _finding_as_dict(finding: Finding, statut: bool = False) -> dict[str, Any]:
     return {
         "regle": finding.verification.id,
         "citations": [c.court for c in finding.citations],
         "commune": finding.commune,
+        **({"statut": finding.statut} if statut else {}),
         "texte": finding.texte,
     }
 
@@ -217,6 +218,7 @@ def contract_as_dict(check: ContractCheck) -> dict[str, Any]:
         "contrat": {f.cle: json_value(check.contrat[f.cle], f.type) for f in fields if f.cle in check.contrat},
         "violations": [_finding_as_dict(f) for f in check.violations],
         "verifications_non_evaluees": [_finding_as_dict(f) for f in check.indeterminees],
+        "verifications": [_finding_as_dict(f, statut=True) for f in check.verifications],
         "tableau": [_table_row(row, book) for row in check.tableau],
         "agregats": {r.aggregate.nom: _aggregate_as_dict(r, book) for r in check.agregats},
         "communes": [evaluation_as_dict(commune, produit_par=False) for commune in check.communes],

@@ -11,7 +11,7 @@ import functools
 import string
 from collections.abc import Sequence
 
-from ..contract import TYPE_VARIABLE, ContractCheck
+from ..contract import RESPECTEE, SANS_OBJET, TYPE_VARIABLE, ContractCheck
 from ..epci import AggregateResult, EpciEvaluation
 from ..expressions import truth
 from ..french import french
@@ -262,6 +262,17 @@ def render_contract_text(check: ContractCheck) -> str:
     if check.indeterminees:
         lines += ["", f"Vérifications impossibles faute de données ({len(check.indeterminees)}) :"]
     for finding in check.indeterminees:
+        where = f"{finding.commune} : " if finding.commune else ""
+        lines.append(f"  - {where}{finding.texte} — {finding.verification.id} ({', '.join(c.court for c in finding.citations)})")
+    # A commune owing no objective is without object for most checks, for one reason: said once.
+    reasons = dict.fromkeys((f.commune, f.texte) for f in check.verifications if f.statut == SANS_OBJET)
+    if reasons:
+        lines += ["", "Communes sans objectif à vérifier :"]
+        lines += [f"  - {commune} : {reason}." for commune, reason in reasons]
+    held = [f for f in check.verifications if f.statut == RESPECTEE]
+    if held:
+        lines += ["", f"Vérifications respectées ({len(held)}) :"]
+    for finding in held:
         where = f"{finding.commune} : " if finding.commune else ""
         lines.append(f"  - {where}{finding.texte} — {finding.verification.id} ({', '.join(c.court for c in finding.citations)})")
     lines += ["", "Objectifs de la période (modèle de contrat, article 2) :"]

@@ -136,6 +136,9 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
             RuleFileError, verification.fichier, element=f"vérification {verification.id}", ligne=verification.ligne
         )
         require(verification.condition.names | _names_of(verification.message, fail), fail)
+        require(_names_of(verification.libelle, fail), fail)
+        if verification.si is not None:
+            require(verification.si.names | _names_of(verification.sans_objet or "", fail), fail)
     for column in book.tableau_contrat:
         fail = functools.partial(RuleFileError, VOCABULARY_FILE, element=f"tableau_contrat.{column.cle}")
         require(column.valeur.names, fail)

@@ -285,19 +285,27 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolv
 def _load_verifications(raw: object, article: ArticleVersion, citer: CitationResolver) -> list[Verification]:
     verifications = []
     for reader, spec in _identified_items(raw, article, "verifications", "vérification"):
-        spec = reader.mapping(spec, "vérification", ["id", "portee", "types", "cite", "condition", "message"])
+        spec = reader.mapping(
+            spec, "vérification", ["id", "portee", "types", "cite", "libelle", "condition", "message"],
+            ["si", "sans_objet"],
+        )
         if spec["portee"] not in _SCOPES:
             raise reader.error(f"portee : {' ou '.join(_SCOPES)} attendu")
+        if ("si" in spec) != ("sans_objet" in spec):
+            raise reader.error("si et sans_objet vont ensemble : quand la vérification s'applique, et pourquoi sinon")
         verifications.append(
             Verification(
                 id=reader.text(spec["id"], "id"),
                 portee=spec["portee"],
                 types=tuple(str(t) for t in reader.sequence(spec["types"], "types")),
                 citations=citer.many(reader, spec["cite"], article, article.validite.debut),
+                libelle=reader.text(spec["libelle"], "libelle"),
                 condition=reader.expression(spec["condition"], "condition"),
                 message=reader.text(spec["message"], "message"),
                 validite=article.validite,
                 fichier=article.fichier,
+                si=reader.expression(spec["si"], "si") if "si" in spec else None,
+                sans_objet=reader.text(spec.get("sans_objet"), "sans_objet", optional=True),
                 ligne=reader.line,
             )
         )

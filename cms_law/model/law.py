@@ -367,16 +367,24 @@ class Aggregate:
 
 @attrs.frozen
 class Verification:
-    """A condition a proposed contract must meet, for each commune or for the whole contract."""
+    """A condition a proposed contract must meet, for each commune or for the whole contract.
+
+    ``libelle`` says in French what is checked (the line of a check that holds); ``message`` why
+    it fails. ``si`` is when the check applies at all: where it is false the check is « sans
+    objet » for that commune, for the reason ``sans_objet`` gives (a commune of a whole-EPCI file
+    that owes no objective)."""
 
     id: str
     portee: str  # "commune" or "contrat"
     types: tuple[str, ...]
     citations: tuple[Citation, ...]
+    libelle: str
     condition: Expression
     message: str
     validite: Period
     fichier: str
+    si: Expression | None = None
+    sans_objet: str | None = None
     #: The line of the rule file where it is written (for error messages; not part of its meaning).
     ligne: int | None = attrs.field(default=None, eq=False)
 

@@ -82,7 +82,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     )
     verification = obj(
         {"id": words, "portee": {"enum": ["commune", "contrat"]}, "types": array(words), "cite": cite,
-         "condition": expression, "message": words}
+         "libelle": words, "condition": expression, "message": words, "si": expression, "sans_objet": words},
+        ["id", "portee", "types", "cite", "libelle", "condition", "message"],
     )
     article_file = obj(
         {
