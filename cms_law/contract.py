@@ -121,7 +121,7 @@ def check_contract(
         type=contract_type,
         valide=all(f.statut in (RESPECTEE, SANS_OBJET) for f in findings),
         verifications=tuple(findings),
-        tableau=contract_table(book.tableau_contrat, communes),
+        tableau=contract_table(book.tableau_contrat, communes, context),
         contrat=members.fields,
         periode=members.period,
         regime=members.regime,
@@ -174,14 +174,18 @@ def _unknown_text(book: RuleBook, name: str, where: str) -> str:
     return f"non vérifiable : « {label} » ({name}) n'est pas connu"
 
 
-def contract_table(columns: tuple[TableColumn, ...], communes: tuple[Member, ...]) -> tuple[Mapping[str, Value], ...]:
-    """The model contract's table: one row per commune, then the total row."""
+def contract_table(
+    columns: tuple[TableColumn, ...], communes: tuple[Member, ...], context: Mapping[str, Value]
+) -> tuple[Mapping[str, Value], ...]:
+    """The model contract's table: one row per commune, then the total row. ``context`` gives
+    what all share (parameters, conventions: the typology's shares and roundings)."""
     rows = []
     for member in communes:
         row: dict[str, Value] = {"commune": member.nom}
+        values = ChainMap(dict(member.extra), dict(member.evaluation.valeurs), dict(context))
         for column in columns:
             try:
-                row[column.cle] = column.valeur.evaluate(member.lookup)
+                row[column.cle] = column.valeur.evaluate(values.get)
             except (expressions.Unknown, expressions.ExpressionError):
                 # Unknown data, or a rate over zero missing dwellings: the cell stays empty.
                 row[column.cle] = None

@@ -231,7 +231,10 @@ def render_epci_text(evaluation: EpciEvaluation) -> str:
 
 
 def column_kind(column: TableColumn, book: RuleBook) -> str | None:
-    """A column showing one variable has its type; a computed one is a rate (a share of dwellings)."""
+    """A column's declared type; else one showing one variable has its type, a computed one is a
+    rate (a share of dwellings)."""
+    if column.type is not None:
+        return column.type
     names = column.valeur.names
     if len(names) == 1 and not column.valeur.functions and column.valeur.source.strip() in names:
         return book.type_of(next(iter(names)))

@@ -397,6 +397,7 @@ class TableColumn:
     libelle: str
     valeur: Expression
     total: Expression | None  # None: the sum of the communes
+    type: str | None = None  # None: the type of the one variable shown, else a rate
 
 
 @attrs.frozen

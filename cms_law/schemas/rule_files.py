@@ -140,7 +140,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         {
             "entrees": fields, "epci": fields, "contrat": fields, "contrat_commune": fields,
             "contrat_arrondissement": fields,
-            "tableau_contrat": array(obj({"cle": words, "libelle": words, "valeur": expression, "total": expression})),
+            "tableau_contrat": array(obj({"cle": words, "libelle": words, "valeur": expression, "total": expression,
+                                          "type": {"enum": sorted(TYPES)}}, ["cle", "libelle", "valeur", "total"])),
             "contexte": {"type": "object", "additionalProperties": variable},
             "variables": {"type": "object", "additionalProperties": variable},
             "sorties": array(output_entry),
