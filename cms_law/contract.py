@@ -111,8 +111,7 @@ def check_contract(
     for verification in book.verifications_at(day, contract_type):
         scopes: list[tuple[str | None, str, Mapping[str, Value]]]
         if verification.portee == "commune":
-            scopes = [(m.nom, f"{COMMUNES_KEY}[{index}].",
-                       ChainMap(dict(m.extra), dict(m.evaluation.valeurs), contract_values))
+            scopes = [(m.nom, f"{COMMUNES_KEY}[{index}].", _commune_values(m, contract_values))
                       for index, m in enumerate(communes, start=1)]
         else:
             scopes = [(None, "", ChainMap(contract_values))]
@@ -139,6 +138,13 @@ def _with_arrondissements(book: RuleBook, member: Member, day: Any, context: Map
         for a in book.aggregates_at(day, pour=ARRONDISSEMENTS_KEY)
     }
     return attrs.evolve(member, extra={**member.extra, **figures})
+
+
+def _commune_values(member: Member, shared: Mapping[str, Value]) -> ChainMap[str, Value]:
+    """What a verification reads for one commune: the contract's values for it, its evaluation,
+    then what the contract shares (an unknown figure of the commune never hides a contract field)."""
+    known = {name: value for name, value in member.evaluation.valeurs.items() if value is not None}
+    return ChainMap(dict(member.extra), known, dict(shared))
 
 
 def _check(
@@ -182,7 +188,7 @@ def contract_table(
     rows = []
     for member in communes:
         row: dict[str, Value] = {"commune": member.nom}
-        values = ChainMap(dict(member.extra), dict(member.evaluation.valeurs), dict(context))
+        values = _commune_values(member, context)
         for column in columns:
             try:
                 row[column.cle] = column.valeur.evaluate(values.get)
