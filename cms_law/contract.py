@@ -21,8 +21,9 @@ from typing import Any
 import attrs
 
 from . import expressions
+from .evaluator import parse_period
 from .epci import COMMUNES_KEY, AggregateResult, Member, aggregate, evaluate_members, shared_values
-from .errors import EvaluationError
+from .errors import EvaluationError, InputError, Problem
 from .expressions import Value
 from .french import fill
 from .loader import load_rulebook
@@ -33,6 +34,10 @@ from .model.views import Rendered, render
 TYPE_VARIABLE = "type_contrat"
 #: The list a contract gives a commune with arrondissements (Paris, Lyon, Marseille).
 ARRONDISSEMENTS_KEY = "arrondissements"
+#: The periods a contract covers, when more than one (the contract's, and each commune's data).
+PERIODS_KEY = "periodes"
+#: The context variable giving the verifications how many periods the contract covers.
+PERIODS_VARIABLE = "nombre_periodes_contrat"
 
 
 #: The outcomes of one verification for one commune or for the contract.
@@ -47,6 +52,7 @@ class Finding:
     commune: str | None
     texte: str
     statut: str = VIOLEE
+    periode: str | None = None  # for a contract covering several periods
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -67,6 +73,8 @@ class ContractCheck(Rendered):
     communes: tuple[Evaluation, ...]
     agregats: tuple[AggregateResult, ...]
     rulebook: RuleBook = attrs.field(repr=False, eq=False)
+    #: Every period the contract covers, in order (one, unless the file gives ``periodes``).
+    periodes: tuple[TriennialPeriod, ...] = ()
 
     @property
     def violations(self) -> tuple[Finding, ...]:
@@ -89,8 +97,96 @@ def check_contract(
     *,
     rulebook: RuleBook | None = None,
 ) -> ContractCheck:
-    """Check a proposed contract; raises :class:`~cms_law.errors.InputError` for a malformed file."""
+    """Check a proposed contract; raises :class:`~cms_law.errors.InputError` for a malformed file.
+
+    A contract covering several triennial periods lists them under ``periodes``; each commune
+    may give, under its own ``periodes``, what differs in one of them (its objective retained, its
+    inventory). Each period is checked under its law, and a derogation whose duration the rules
+    count (``compteur``) is counted across the contract's periods: a commune whose objective was
+    lowered in one period enters the next with one more period of lowering."""
     book = rulebook or load_rulebook()
+    raw_periods = data.get(PERIODS_KEY) if isinstance(data, Mapping) else None
+    if raw_periods is None:
+        return _check_period(book, data, periode, conventions, 1)[0]
+    periods = _periods(book, raw_periods, periode)
+    carried: dict[tuple[int, str], int] = {}
+    checks = []
+    for period in periods:
+        try:
+            check, members = _check_period(book, _for_period(data, str(period), carried), str(period),
+                                           conventions, len(periods))
+        except InputError as error:
+            raise InputError([Problem(p.champ, f"période {period} : {p.message}", p.recu)
+                              for p in error.problemes]) from None
+        checks.append(check)
+        _carry(book, check.type, members, carried)
+    first = checks[0]
+    return attrs.evolve(
+        first,
+        valide=all(check.valide for check in checks),
+        verifications=tuple(attrs.evolve(f, periode=str(c.periode)) for c in checks for f in c.verifications),
+        tableau=tuple({"periode": str(c.periode), **row} for c in checks for row in c.tableau),
+        communes=tuple(e for c in checks for e in c.communes),
+        periodes=tuple(periods),
+    )
+
+
+def _periods(book: RuleBook, raw: object, periode: str | None) -> list[TriennialPeriod]:
+    """The contract's periods: consecutive triennial periods, in order."""
+    if periode is not None:
+        raise InputError([Problem(PERIODS_KEY, "donner la période (--periode) ou la liste periodes du contrat, pas les deux", raw)])
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
+        raise InputError([Problem(PERIODS_KEY, "une liste non vide de périodes triennales (AAAA-AAAA) est attendue", raw)])
+    periods = [parse_period(book, text) for text in raw]
+    for before, after in zip(periods, periods[1:]):
+        if after.debut != before.fin + 1:
+            raise InputError([Problem(PERIODS_KEY, f"les périodes d'un contrat se suivent : {after} ne suit pas {before}", raw)])
+    return periods
+
+
+def _for_period(data: Mapping[str, Any], period: str, carried: Mapping[tuple[int, str], int]) -> dict[str, Any]:
+    """The contract as a one-period file: each commune's fields for that period, and the
+    durations counted in the contract's earlier periods."""
+    one = {key: value for key, value in data.items() if key != PERIODS_KEY}
+    communes = []
+    for index, raw in enumerate(one.get(COMMUNES_KEY) or [], start=1):
+        if not isinstance(raw, Mapping):
+            communes.append(raw)
+            continue
+        own = raw.get(PERIODS_KEY) or {}
+        if not isinstance(own, Mapping) or not set(own) <= set(data[PERIODS_KEY]):
+            raise InputError([Problem(f"{COMMUNES_KEY}[{index}].{PERIODS_KEY}",
+                                      "un dictionnaire dont les clés sont des périodes du contrat est attendu", own)])
+        commune = {key: value for key, value in raw.items() if key != PERIODS_KEY}
+        commune.update(own.get(period) or {})
+        commune.update({name: count for (position, name), count in carried.items() if position == index})
+        communes.append(commune)
+    one[COMMUNES_KEY] = communes
+    return one
+
+
+def _carry(book: RuleBook, contract_type: str, members: tuple[Member, ...], carried: dict[tuple[int, str], int]) -> None:
+    """After one period: for each derogation the contract type uses, each commune's consecutive
+    periods of use (one more if this period used it, none otherwise)."""
+    for derogation in book.derogations:
+        if derogation.contrat != contract_type or derogation.utilisee is None or derogation.compteur is None:
+            continue
+        field = next(f for f in book.entrees if f.cle == derogation.compteur)
+        for index, member in enumerate(members, start=1):
+            before = member.evaluation.valeurs.get(field.variable)
+            if before is None:
+                before = member.evaluation.commune.get(field.cle, field.defaut)
+            try:
+                used = expressions.condition(derogation.utilisee.evaluate(_commune_values(member, {}).get))
+            except expressions.Unknown:
+                continue
+            carried[(index, derogation.compteur)] = int(before) + 1 if used else 0  # type: ignore[arg-type]
+
+
+def _check_period(
+    book: RuleBook, data: Mapping[str, Any], periode: str | None, conventions: Mapping[str, str] | None,
+    periods: int,
+) -> tuple[ContractCheck, tuple[Member, ...]]:
     members = evaluate_members(
         book,
         data,
@@ -101,7 +197,7 @@ def check_contract(
         {ARRONDISSEMENTS_KEY: book.entrees_arrondissement},
     )
     day = members.period.date_reference
-    context = shared_values(book, members)
+    context = {**shared_values(book, members), PERIODS_VARIABLE: periods}
     communes = tuple(_with_arrondissements(book, member, day, context) for member in members.communes)
     aggregates = tuple(aggregate(a, communes, context) for a in book.aggregates_at(day, pour="contrat"))
     # A verification must not rest on a figure that leaves out a commune the data cannot place.
@@ -117,6 +213,7 @@ def check_contract(
             scopes = [(None, "", ChainMap(contract_values))]
         findings += [_check(book, verification, commune, where, values) for commune, where, values in scopes]
     return ContractCheck(
+        periodes=(members.period,),
         type=contract_type,
         valide=all(f.statut in (RESPECTEE, SANS_OBJET) for f in findings),
         verifications=tuple(findings),
@@ -127,7 +224,7 @@ def check_contract(
         communes=tuple(member.evaluation for member in communes),
         agregats=aggregates,
         rulebook=book,
-    )
+    ), communes
 
 
 def _with_arrondissements(book: RuleBook, member: Member, day: Any, context: Mapping[str, Value]) -> Member:

@@ -197,6 +197,7 @@ def _finding_as_dict(finding: Finding, statut: bool = False) -> dict[str, Any]:
         "regle": finding.verification.id,
         "citations": [c.court for c in finding.citations],
         "commune": finding.commune,
+        **({"periode": finding.periode} if finding.periode else {}),
         **({"statut": finding.statut} if statut else {}),
         "texte": finding.texte,
     }
@@ -214,6 +215,7 @@ def contract_as_dict(check: ContractCheck) -> dict[str, Any]:
         "valide": check.valide,
         "type": check.type,
         "periode": str(check.periode),
+        **({"periodes": [str(p) for p in check.periodes]} if len(check.periodes) > 1 else {}),
         "version_loi": check.regime.id,
         "contrat": {f.cle: json_value(check.contrat[f.cle], f.type) for f in fields if f.cle in check.contrat},
         "violations": [_finding_as_dict(f) for f in check.violations],
@@ -230,7 +232,7 @@ def contract_table_csv(check: ContractCheck) -> str:
     book = check.rulebook
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    keys = ["commune", *(column.cle for column in book.tableau_contrat)]
+    keys = [*(["periode"] if len(check.periodes) > 1 else []), "commune", *(column.cle for column in book.tableau_contrat)]
     # Under a reform, each row says which (as a batch's rows do): a spreadsheet keeps no banner.
     stamp = [] if book.reforme is None else [book.reforme.titre, book.reforme.empreinte]
     writer.writerow([*keys, *(["reforme", "reforme_empreinte"] if stamp else [])])

@@ -215,8 +215,11 @@ def _load_derogations(
             spec,
             "dérogation",
             ["id", "type", "titre", "cite", "conditions", "explication_ouverte", "explication_fermee"],
-            ["plancher", "periodes_restantes", "exigences", "variable_ouverte"],
+            ["plancher", "periodes_restantes", "exigences", "variable_ouverte", "contrat", "compteur", "utilisee"],
         )
+        counted = [key for key in ("contrat", "compteur", "utilisee") if key in spec]
+        if counted and len(counted) != 3:
+            raise reader.error("contrat, compteur et utilisee vont ensemble (la durée d'un aménagement par contrat)")
         day = article.validite.debut
         conditions = []
         for raw_condition in reader.sequence(spec["conditions"], "conditions"):
@@ -250,6 +253,9 @@ def _load_derogations(
                 fichier=article.fichier,
                 variable_ouverte=spec.get("variable_ouverte"),
                 ligne=reader.line,
+                contrat=spec.get("contrat"),
+                compteur=spec.get("compteur"),
+                utilisee=reader.expression(spec["utilisee"], "utilisee") if "utilisee" in spec else None,
             )
         )
     return derogations

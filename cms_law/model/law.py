@@ -333,6 +333,11 @@ class Derogation:
     fichier: str
     #: A boolean variable set to whether the derogation is open, for aggregates to count.
     variable_ouverte: str | None = None
+    #: For a contract covering several periods: the contract type using this derogation, the
+    #: input counting the consecutive periods it was used before, and when a period uses it.
+    contrat: str | None = None
+    compteur: str | None = None
+    utilisee: Expression | None = None
     #: The line of the rule file where it is written (for error messages; not part of its meaning).
     ligne: int | None = attrs.field(default=None, eq=False)
 

@@ -70,6 +70,7 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
             "plancher": {"enum": variables}, "periodes_restantes": {"enum": variables},
             "exigences": array(obj({"texte": words, "cite": cite})),
             "variable_ouverte": {"enum": variables},
+            "contrat": words, "compteur": words, "utilisee": expression,
             "explication_ouverte": words, "explication_fermee": words,
         },
         ["id", "type", "titre", "cite", "conditions", "explication_ouverte", "explication_fermee"],
