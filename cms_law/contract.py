@@ -253,7 +253,7 @@ def _check(
             return Finding(verification, commune, _fill(book, verification.sans_objet or "", values), SANS_OBJET)
         holds = expressions.condition(verification.condition.evaluate(values.get))
     except expressions.Unknown as unknown:
-        return Finding(verification, commune, _unknown_text(book, unknown.name, where), NON_VERIFIABLE)
+        return Finding(verification, commune, _unknown_text(book, unknown.name, where, values), NON_VERIFIABLE)
     except expressions.ExpressionError as error:
         raise EvaluationError(verification.id, str(error)) from None
     if holds:
@@ -265,16 +265,46 @@ def _fill(book: RuleBook, template: str, values: Mapping[str, Value]) -> str:
     return fill(template, values.get, book.type_of)
 
 
-def _unknown_text(book: RuleBook, name: str, where: str) -> str:
-    """What is missing, by the field the user gives: the input's key (prefixed by the commune's
-    place in the file), or the figure's name when no single field gives it."""
+def _unknown_text(book: RuleBook, name: str, where: str, values: Mapping[str, Value]) -> str:
+    """What is missing, by the fields the user gives: the input's key (prefixed by the commune's
+    place in the file); for a computed figure, the missing inputs it is computed from."""
     label = book.label_of(name)
-    for fields, prefix in ((book.entrees, where), (book.entrees_contrat_commune, where),
-                           (book.entrees_epci, ""), (book.entrees_contrat, "")):
-        for field in fields:
-            if field.variable == name:
-                return f"non vérifiable : donner « {label} » (champ {prefix}{field.cle})"
-    return f"non vérifiable : « {label} » ({name}) n'est pas connu"
+    fields = _input_fields(book, where)
+    if name in fields:
+        return f"non vérifiable : donner « {label} » (champ {fields[name]})"
+    missing = sorted({fields[n] for n in _sources(book, name) if n in fields and values.get(n) is None})
+    needed = f" : donner {', '.join(f'le champ {key}' for key in missing)}" if missing else ""
+    return f"non vérifiable : « {label} » ({name}) n'est pas connu{needed}"
+
+
+def _input_fields(book: RuleBook, where: str) -> dict[str, str]:
+    """Each input a user gives, by its variable: its key as the file spells it."""
+    keys: dict[str, str] = {}
+    for fields, prefix in ((book.entrees_contrat, ""), (book.entrees_epci, ""),
+                           (book.entrees_contrat_commune, where), (book.entrees, where)):
+        keys.update({field.variable: f"{prefix}{field.cle}" for field in fields})
+    return keys
+
+
+def _sources(book: RuleBook, name: str) -> set[str]:
+    """Every name a figure is computed from, through the rules, derogations and aggregates."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for rule in book.regles:
+            if current in rule.alors:
+                todo += rule.reads
+        for derogation in book.derogations:
+            if derogation.variable_ouverte == current:
+                todo += [n for c in derogation.conditions for n in c.condition.names]
+        for definition in book.agregats:
+            if definition.nom == current:
+                todo += [*definition.expression.names, *(definition.parmi.names if definition.parmi else ())]
+    return seen
 
 
 def contract_table(
