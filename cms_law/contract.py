@@ -240,7 +240,7 @@ def _with_arrondissements(book: RuleBook, member: Member, day: Any, context: Map
 def _commune_values(member: Member, shared: Mapping[str, Value]) -> ChainMap[str, Value]:
     """What a verification reads for one commune: the contract's values for it, its evaluation,
     then what the contract shares (an unknown figure of the commune never hides a contract field)."""
-    known = {name: value for name, value in member.evaluation.valeurs.items() if value is not None}
+    known: dict[str, Value] = {name: value for name, value in member.evaluation.valeurs.items() if value is not None}
     return ChainMap(dict(member.extra), known, dict(shared))
 
 
