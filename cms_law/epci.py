@@ -18,6 +18,7 @@ from . import expressions
 from .errors import EvaluationError, InputError, Problem
 from .evaluator import derogation_results, evaluate, parse_period, regime_for
 from .expressions import Value
+from .french import french
 from .inputs import parse_fields
 from .loader import load_rulebook
 from .model import Aggregate, DerogationResult, Evaluation, InputField, LawRegime, RuleBook, TriennialPeriod
@@ -100,6 +101,7 @@ def evaluate_members(
         problems.append(Problem(COMMUNES_KEY, "une liste non vide de communes est attendue", raw_communes))
         raise InputError(problems)
     inherited = _inherited_fields(book, values)
+    inherited_from = {book_key: set_key for set_key, book_key in _inherited_keys(book, set_fields, values).items()}
     extra_keys = {field.cle for field in commune_fields} | set(commune_lists)
     members = []
     for index, raw in enumerate(raw_communes, start=1):
@@ -125,8 +127,18 @@ def evaluate_members(
                              for p in entry_problems]
                 parsed.append(Item(entry_values, str(given.get("nom", position))))
             items[key] = tuple(parsed)
+        own_fields = {k: v for k, v in raw.items() if k not in extra_keys}
+        for key, value in inherited.items():
+            if key in own_fields:
+                field = next(f for f in book.entrees if f.cle == key)
+                _, own, _ = parse_fields([field], {key: own_fields[key]}, where)
+                if own.get(field.variable) not in (None, value):
+                    problems.append(Problem(
+                        f"{where}.{key}",
+                        f"contredit le champ {inherited_from[key]} du fichier, qui vaut {french(value, field.type)} : donner la"
+                        f" valeur une seule fois, ou la même{suffix}", own_fields[key]))
         try:
-            described = {**inherited, **{k: v for k, v in raw.items() if k not in extra_keys}}
+            described = {**inherited, **own_fields}
             members.append(Member(evaluate(described, periode, conventions, rulebook=book), extra, items))
         except InputError as error:
             problems += [Problem(f"{where}.{p.champ}", p.message + suffix, p.recu) for p in error.problemes]
@@ -139,6 +151,13 @@ def shared_values(book: RuleBook, members: Members) -> dict[str, Value]:
     """What every commune of the set shares: the set's fields, the parameters, the conventions."""
     conventions = members.communes[0].evaluation.conventions
     return {**members.values, **book.parameters_at(members.period.date_reference), **conventions}
+
+
+def _inherited_keys(book: RuleBook, set_fields: Sequence[InputField], set_values: Mapping[str, Value]) -> dict[str, str]:
+    """The set's key of each field its communes inherit, by the commune's key."""
+    keys = {field.variable: field.cle for field in book.entrees}
+    return {field.cle: keys[field.variable] for field in set_fields
+            if field.variable in keys and set_values.get(field.variable) is not None}
 
 
 def _inherited_fields(book: RuleBook, set_values: Mapping[str, Value]) -> dict[str, Value]:

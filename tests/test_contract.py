@@ -43,7 +43,8 @@ def test_the_leaflet_contracts_are_lawful_and_give_the_model_table() -> None:
     assert result.valide and not result.violations and not result.indeterminees
     rows = result.as_dict()["tableau"]
     assert rows[-1] == {"commune": "Total", "logements_manquants": 800, "taux_avant": "0.33",
-                        "objectif_avant": 264, "taux_retenu": "0.33", "objectif_retenu": 264}
+                        "objectif_avant": 264, "taux_retenu": "0.33", "objectif_retenu": 264,
+                        "plai_minimum_retenu": 80, "pls_maximum_retenu": 78}
     assert rows[0]["objectif_retenu"] == 85 and rows[0]["taux_retenu"] == "0.17"
     assert check_contract(ABAISSANT).valide
 
@@ -66,7 +67,7 @@ def test_a_newly_subject_commune_cannot_be_lowered() -> None:
     """L. 302-8, VIII, al. 1 with IX, al. 1 (guide, section 2)."""
     contract = with_objectives(ABAISSANT, 70)
     contract["communes"][0]["date_entree_dispositif"] = "2023-01-01"  # objective 75 (15 %)
-    assert ("L302-8.IX.abaissement-possible", "Commune du dépliant") in violated(contract)
+    assert ("L302-8.VIII.sans-amenagement", "Commune du dépliant") in violated(contract)
 
 
 def test_every_violation_is_reported_not_only_the_first() -> None:
@@ -104,7 +105,8 @@ def test_unknown_data_makes_a_verification_undecided_not_violated() -> None:
 def test_grand_paris_contract_needs_the_ept() -> None:
     """L. 302-8-1, I, al. 1: in the Grand Paris metropolis the EPT signs."""
     contract = copy.deepcopy(ABAISSANT)
-    contract["communes"][0]["metropole_grand_paris"] = True
+    contract["communes"][0].update(metropole_grand_paris=True, ept="Paris Est Marne et Bois")
+    contract["ept"] = "Paris Est Marne et Bois"
     assert violated(contract) == {("L302-8-1.I.al1.signature-ept", None)}
     assert check_contract(dict(contract, signature_ept=True)).valide
 

@@ -91,6 +91,8 @@ EXAMPLE_FILES = {
     "contrat_depliant_mutualisant.yaml": ("contrat", "check-contract", "resultat-contrat"),
     "contrat_grand_poitiers_mutualisant.yaml": ("contrat", "check-contract", "resultat-contrat"),
     "contrat_lyon_arrondissements.yaml": ("contrat", "check-contract", "resultat-contrat"),
+    "contrat_epci_entier_mutualisant.yaml": ("contrat", "check-contract", "resultat-contrat"),
+    "contrat_abaissant_deux_periodes.yaml": ("contrat", "check-contract", "resultat-contrat"),
 }
 
 

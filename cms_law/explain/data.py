@@ -199,11 +199,13 @@ def epci_as_dict(evaluation: EpciEvaluation) -> dict[str, Any]:
 # --------------------------------------------------------------------------- contracts
 
 
-def _finding_as_dict(finding: Finding) -> dict[str, Any]:
+def _finding_as_dict(finding: Finding, statut: bool = False) -> dict[str, Any]:
     return {
         "regle": finding.verification.id,
         "citations": [c.court for c in finding.citations],
         "commune": finding.commune,
+        **({"periode": finding.periode} if finding.periode else {}),
+        **({"statut": finding.statut} if statut else {}),
         "texte": finding.texte,
     }
 
@@ -220,10 +222,12 @@ def contract_as_dict(check: ContractCheck) -> dict[str, Any]:
         "valide": check.valide,
         "type": check.type,
         "periode": str(check.periode),
+        **({"periodes": [str(p) for p in check.periodes]} if len(check.periodes) > 1 else {}),
         "version_loi": check.regime.id,
         "contrat": {f.cle: json_value(check.contrat[f.cle], f.type) for f in fields if f.cle in check.contrat},
         "violations": [_finding_as_dict(f) for f in check.violations],
         "verifications_non_evaluees": [_finding_as_dict(f) for f in check.indeterminees],
+        "verifications": [_finding_as_dict(f, statut=True) for f in check.verifications],
         "tableau": [_table_row(row, book) for row in check.tableau],
         "agregats": {r.aggregate.nom: _aggregate_as_dict(r, book) for r in check.agregats},
         "communes": [evaluation_as_dict(commune, produit_par=False) for commune in check.communes],
@@ -235,7 +239,7 @@ def contract_table_csv(check: ContractCheck) -> str:
     book = check.rulebook
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    keys = ["commune", *(column.cle for column in book.tableau_contrat)]
+    keys = [*(["periode"] if len(check.periodes) > 1 else []), "commune", *(column.cle for column in book.tableau_contrat)]
     # Under a reform, each row says which (as a batch's rows do): a spreadsheet keeps no banner.
     stamp = [] if book.reforme is None else [book.reforme.titre, book.reforme.empreinte]
     writer.writerow([*keys, *(["reforme", "reforme_empreinte"] if stamp else [])])

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from ..contract import TYPE_VARIABLE, ContractCheck
+from ..contract import RESPECTEE, SANS_OBJET, TYPE_VARIABLE, ContractCheck, Finding
 from ..epci import AggregateResult, EpciEvaluation
 from ..expressions import truth
 from ..french import french
@@ -231,7 +232,10 @@ def render_epci_text(evaluation: EpciEvaluation) -> str:
 
 
 def column_kind(column: TableColumn, book: RuleBook) -> str | None:
-    """A column showing one variable has its type; a computed one is a rate (a share of dwellings)."""
+    """A column's declared type; else one showing one variable has its type, a computed one is a
+    rate (a share of dwellings)."""
+    if column.type is not None:
+        return column.type
     names = column.valeur.names
     if len(names) == 1 and not column.valeur.functions and column.valeur.source.strip() in names:
         return book.type_of(next(iter(names)))
@@ -243,6 +247,12 @@ def _contract_type_label(book: RuleBook, contract_type: str) -> str:
     return field.label_of(contract_type) if field is not None else contract_type
 
 
+def _where(finding: Finding) -> str:
+    """The period (for a contract covering several) and the commune a finding is about."""
+    parts = [part for part in (finding.periode, finding.commune) if part]
+    return " — ".join(parts) + " : " if parts else ""
+
+
 def render_contract_text(check: ContractCheck) -> str:
     book = check.rulebook
     verdict = "conforme à la loi" if check.valide else (
@@ -250,29 +260,46 @@ def render_contract_text(check: ContractCheck) -> str:
     )
     lines = [
         f"Contrat de mixité sociale « {_contract_type_label(book, check.type)} » : {verdict}",
-        f"Période triennale : {check.periode}",
+        f"Période(s) triennale(s) : {', '.join(str(p) for p in check.periodes)}",
         f"Droit applicable : {check.regime.titre}",
     ]
     if check.violations:
         lines += ["", f"Violations ({len(check.violations)}) :"]
     for finding in check.violations:
-        where = f"{finding.commune} : " if finding.commune else ""
+        where = _where(finding)
         lines.append(f"  - {where}{finding.texte}.")
         lines.append(f"    → {cite_in_full(finding.citations)} ({finding.verification.id})")
     if check.indeterminees:
         lines += ["", f"Vérifications impossibles faute de données ({len(check.indeterminees)}) :"]
     for finding in check.indeterminees:
-        where = f"{finding.commune} : " if finding.commune else ""
+        where = _where(finding)
         lines.append(f"  - {where}{finding.texte} — {finding.verification.id} ({', '.join(c.court for c in finding.citations)})")
-    lines += ["", "Objectifs de la période (modèle de contrat, article 2) :"]
+    # A commune owing no objective is without object for most checks, for one reason: said once.
+    reasons = dict.fromkeys((_where(f), f.texte) for f in check.verifications if f.statut == SANS_OBJET)
+    if reasons:
+        lines += ["", "Communes sans objectif à vérifier :"]
+        lines += [f"  - {where}{reason}." for where, reason in reasons]
+    held = [f for f in check.verifications if f.statut == RESPECTEE]
+    if held:
+        lines += ["", f"Vérifications respectées ({len(held)}) :"]
+    for finding in held:
+        where = _where(finding)
+        lines.append(f"  - {where}{finding.texte} — {finding.verification.id} ({', '.join(c.court for c in finding.citations)})")
+    for period in check.periodes:
+        rows = [row for row in check.tableau if row.get("periode", str(period)) == str(period)]
+        lines += ["", f"Objectifs de la période {period} (modèle de contrat, article 2) :"]
+        lines += _table(book, rows)
+    regimes = list(dict.fromkeys(commune.regime.id for commune in check.communes)) or [check.regime.id]
+    lines += provenance_lines(book, regimes, check.communes[0].conventions if check.communes else {})
+    return "\n".join(lines) + "\n"
+
+
+def _table(book: RuleBook, rows: Sequence[Mapping[str, Any]]) -> list[str]:
     headers = ["Commune", *(column.libelle for column in book.tableau_contrat)]
     kinds = [None, *(column_kind(column, book) for column in book.tableau_contrat)]
     keys = ["commune", *(column.cle for column in book.tableau_contrat)]
     cells = [[french(row.get(key), kind) if row.get(key) is not None else "—"
-              for key, kind in zip(keys, kinds)] for row in check.tableau]
-    cells = [[str(row["commune"]), *line[1:]] for row, line in zip(check.tableau, cells)]
+              for key, kind in zip(keys, kinds)] for row in rows]
+    cells = [[str(row["commune"]), *line[1:]] for row, line in zip(rows, cells)]
     widths = [max(len(text) for text in column) for column in zip(headers, *cells)]
-    for line in [headers, *cells]:
-        lines.append("  " + " | ".join(text.ljust(width) for text, width in zip(line, widths)))
-    lines += provenance_lines(book, [check.regime.id], check.communes[0].conventions if check.communes else {})
-    return "\n".join(lines) + "\n"
+    return ["  " + " | ".join(text.ljust(width) for text, width in zip(line, widths)) for line in [headers, *cells]]

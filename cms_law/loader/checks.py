@@ -136,6 +136,9 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
             RuleFileError, verification.fichier, element=f"vérification {verification.id}", ligne=verification.ligne
         )
         require(verification.condition.names | _names_of(verification.message, fail), fail)
+        require(_names_of(verification.libelle, fail), fail)
+        if verification.si is not None:
+            require(verification.si.names | _names_of(verification.sans_objet or "", fail), fail)
     for column in book.tableau_contrat:
         fail = functools.partial(RuleFileError, VOCABULARY_FILE, element=f"tableau_contrat.{column.cle}")
         require(column.valeur.names, fail)
@@ -160,6 +163,10 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
         for shown in (derogation.plancher, derogation.periodes_restantes):
             if shown is not None and shown not in book.variables:
                 raise fail(f"« {shown} » n'est pas une variable déclarée dans vocabulaire.yaml")
+        if derogation.utilisee is not None:
+            require(derogation.utilisee.names, fail)
+            if derogation.compteur not in {field.cle for field in book.entrees}:
+                raise fail(f"compteur : « {derogation.compteur} » n'est pas une entrée des communes")
     for check in book.controles:
         fail = functools.partial(RuleFileError, check.fichier, element=f"contrôle {check.champ}", ligne=check.ligne)
         require(check.condition.names, fail)

@@ -226,8 +226,11 @@ def _load_derogations(
             spec,
             "dérogation",
             ["id", "type", "titre", "cite", "conditions", "explication_ouverte", "explication_fermee"],
-            ["plancher", "periodes_restantes", "exigences", "variable_ouverte"],
+            ["plancher", "periodes_restantes", "exigences", "variable_ouverte", "contrat", "compteur", "utilisee"],
         )
+        counted = [key for key in ("contrat", "compteur", "utilisee") if key in spec]
+        if counted and len(counted) != 3:
+            raise reader.error("contrat, compteur et utilisee vont ensemble (la durée d'un aménagement par contrat)")
         day = article.validite.debut
         conditions = []
         for raw_condition in reader.sequence(spec["conditions"], "conditions"):
@@ -261,6 +264,9 @@ def _load_derogations(
                 fichier=written,
                 variable_ouverte=spec.get("variable_ouverte"),
                 ligne=reader.line,
+                contrat=spec.get("contrat"),
+                compteur=spec.get("compteur"),
+                utilisee=reader.expression(spec["utilisee"], "utilisee") if "utilisee" in spec else None,
             )
         )
     return derogations
@@ -296,19 +302,27 @@ def _load_aggregates(raw: object, article: ArticleVersion, citer: CitationResolv
 def _load_verifications(raw: object, article: ArticleVersion, citer: CitationResolver, written: str) -> list[Verification]:
     verifications = []
     for reader, spec in _identified_items(raw, written, "verifications", "vérification"):
-        spec = reader.mapping(spec, "vérification", ["id", "portee", "types", "cite", "condition", "message"])
+        spec = reader.mapping(
+            spec, "vérification", ["id", "portee", "types", "cite", "libelle", "condition", "message"],
+            ["si", "sans_objet"],
+        )
         if spec["portee"] not in _SCOPES:
             raise reader.error(f"portee : {' ou '.join(_SCOPES)} attendu")
+        if ("si" in spec) != ("sans_objet" in spec):
+            raise reader.error("si et sans_objet vont ensemble : quand la vérification s'applique, et pourquoi sinon")
         verifications.append(
             Verification(
                 id=reader.text(spec["id"], "id"),
                 portee=spec["portee"],
                 types=tuple(str(t) for t in reader.sequence(spec["types"], "types")),
                 citations=citer.many(reader, spec["cite"], article, article.validite.debut),
+                libelle=reader.text(spec["libelle"], "libelle"),
                 condition=reader.expression(spec["condition"], "condition"),
                 message=reader.text(spec["message"], "message"),
                 validite=article.validite,
                 fichier=written,
+                si=reader.expression(spec["si"], "si") if "si" in spec else None,
+                sans_objet=reader.text(spec.get("sans_objet"), "sans_objet", optional=True),
                 ligne=reader.line,
             )
         )

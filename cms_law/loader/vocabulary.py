@@ -79,14 +79,17 @@ def load_vocabulary(root: Traversable, files: dict[str, bytes] | None = None) ->
         variables.setdefault(field.variable, Variable(field.variable, field.type, field.libelle, field.description))
     columns = []
     for raw in reader.sequence(data.get("tableau_contrat"), "tableau_contrat"):
-        spec = reader.mapping(raw, "colonne du tableau", ["cle", "libelle", "valeur", "total"])
+        spec = reader.mapping(raw, "colonne du tableau", ["cle", "libelle", "valeur", "total"], ["type"])
         total = None if spec["total"] == "somme" else reader.expression(spec["total"], "total")
+        if spec.get("type") is not None and spec["type"] not in TYPES:
+            raise reader.error(f"tableau_contrat.{spec['cle']} : type inconnu « {spec['type']} »")
         columns.append(
             TableColumn(
                 cle=reader.text(spec["cle"], "cle"),
                 libelle=reader.text(spec["libelle"], "libelle"),
                 valeur=reader.expression(spec["valeur"], "valeur"),
                 total=total,
+                type=spec.get("type"),
             )
         )
     return Vocabulary(

@@ -333,6 +333,11 @@ class Derogation:
     fichier: str
     #: A boolean variable set to whether the derogation is open, for aggregates to count.
     variable_ouverte: str | None = None
+    #: For a contract covering several periods: the contract type using this derogation, the
+    #: input counting the consecutive periods it was used before, and when a period uses it.
+    contrat: str | None = None
+    compteur: str | None = None
+    utilisee: Expression | None = None
     #: The line of the rule file where it is written (for error messages; not part of its meaning).
     ligne: int | None = attrs.field(default=None, eq=False)
 
@@ -367,16 +372,24 @@ class Aggregate:
 
 @attrs.frozen
 class Verification:
-    """A condition a proposed contract must meet, for each commune or for the whole contract."""
+    """A condition a proposed contract must meet, for each commune or for the whole contract.
+
+    ``libelle`` says in French what is checked (the line of a check that holds); ``message`` why
+    it fails. ``si`` is when the check applies at all: where it is false the check is « sans
+    objet » for that commune, for the reason ``sans_objet`` gives (a commune of a whole-EPCI file
+    that owes no objective)."""
 
     id: str
     portee: str  # "commune" or "contrat"
     types: tuple[str, ...]
     citations: tuple[Citation, ...]
+    libelle: str
     condition: Expression
     message: str
     validite: Period
     fichier: str
+    si: Expression | None = None
+    sans_objet: str | None = None
     #: The line of the rule file where it is written (for error messages; not part of its meaning).
     ligne: int | None = attrs.field(default=None, eq=False)
 
@@ -389,6 +402,7 @@ class TableColumn:
     libelle: str
     valeur: Expression
     total: Expression | None  # None: the sum of the communes
+    type: str | None = None  # None: the type of the one variable shown, else a rate
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import InputField, RuleBook
-from .values import PERIOD, array, input_value, obj, output_value, ref
+from .values import PERIOD, array, input_value, obj, output_value, ref, text
 
 
 def _described(field: InputField, schema: dict[str, Any]) -> dict[str, Any]:
@@ -63,16 +63,25 @@ def input_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     communes = array(ref("commune"), minItems=1, description="les communes de l'EPCI, chacune décrite comme pour cms-law evaluate")
     epci = _fields_object(book.entrees_epci, "EPCI et ses communes", {"communes": communes}, ("communes",))
     arrondissement = _fields_object(book.entrees_arrondissement, "Arrondissement d'une commune du contrat")
+    arrondissements = array(ref("contrat-arrondissement"),
+                            description="Paris, Lyon, Marseille : l'objectif de chaque arrondissement")
+    in_one_period = _fields_object((*book.entrees, *book.entrees_contrat_commune),
+                                   "Ce qui change pour la commune dans une période du contrat",
+                                   {"arrondissements": arrondissements})
+    in_one_period["required"] = []
     member = _fields_object(
         (*book.entrees, *book.entrees_contrat_commune),
         "Commune d'un contrat : sa description et ce que le contrat lui fixe",
-        {"arrondissements": array(ref("contrat-arrondissement"),
-                                   description="Paris, Lyon, Marseille : l'objectif de chaque arrondissement")},
+        {"arrondissements": arrondissements,
+         "periodes": {"type": "object", "propertyNames": {"pattern": PERIOD}, "additionalProperties": in_one_period,
+                      "description": "contrat de plusieurs périodes : ce qui change, période par période"}},
     )
     contract = _fields_object(
         (*book.entrees_epci, *book.entrees_contrat),
         "Contrat de mixité sociale proposé",
-        {"communes": array(ref("contrat-commune"), minItems=1)},
+        {"communes": array(ref("contrat-commune"), minItems=1),
+         "periodes": array(text(pattern=PERIOD), minItems=1,
+                           description="les périodes triennales consécutives que couvre le contrat")},
         ("communes",),
     )
     partial = {**commune, "required": [], "title": "Données propres à une période"}

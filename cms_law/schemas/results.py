@@ -120,24 +120,32 @@ def result_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         title="Résultat de l'évaluation d'un EPCI",
     )
     finding = obj({"regle": text(), "citations": short_citations, "commune": {"type": ["string", "null"]},
-                    "texte": text()})
-    table_row = obj({"commune": text(), **{c.cle: {"title": c.libelle, **output_value(None)}
-                                              for c in book.tableau_contrat}},
-                     title="Ligne du tableau des objectifs (modèle de contrat)")
+                   "periode": text(pattern=PERIOD), "texte": text()}, ["regle", "citations", "commune", "texte"])
+    columns = {c.cle: {"title": c.libelle, **output_value(None)} for c in book.tableau_contrat}
+    table_row = obj({"periode": text(pattern=PERIOD), "commune": text(), **columns}, ["commune", *columns],
+                    title="Ligne du tableau des objectifs (modèle de contrat)")
     contract_result = obj(
         {
             "valide": {"type": "boolean"},
             "type": {"type": "string"},
             "periode": text(pattern=PERIOD),
+            "periodes": array(text(pattern=PERIOD), minItems=2),
             "version_loi": regime,
             "contrat": output_fields((*book.entrees_epci, *book.entrees_contrat)),
             "violations": array(finding),
             "verifications_non_evaluees": array(finding),
+            "verifications": array(obj({"regle": text(), "citations": short_citations,
+                                        "commune": {"type": ["string", "null"]}, "periode": text(pattern=PERIOD),
+                                        "statut": {"enum": ["respectee", "violee", "non_verifiable", "sans_objet"]},
+                                        "texte": text()}, ["regle", "citations", "commune", "statut", "texte"],
+                                       title="Vérification faite, et son résultat")),
             "tableau": array(table_row),
             "agregats": aggregates,
             "communes": array(ref("resultat")),
             "produit_par": ref("produit-par"),
         },
+        ["valide", "type", "periode", "version_loi", "contrat", "violations", "verifications_non_evaluees",
+         "verifications", "tableau", "agregats", "communes"],
         title="Vérification d'un contrat de mixité sociale",
     )
     problem = obj({"champ": {"type": ["string", "null"]}, "message": text()})

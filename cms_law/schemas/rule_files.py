@@ -70,6 +70,7 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
             "plancher": {"enum": variables}, "periodes_restantes": {"enum": variables},
             "exigences": array(obj({"texte": words, "cite": cite})),
             "variable_ouverte": {"enum": variables},
+            "contrat": words, "compteur": words, "utilisee": expression,
             "explication_ouverte": words, "explication_fermee": words,
         },
         ["id", "type", "titre", "cite", "conditions", "explication_ouverte", "explication_fermee"],
@@ -82,7 +83,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
     )
     verification = obj(
         {"id": words, "portee": {"enum": ["commune", "contrat"]}, "types": array(words), "cite": cite,
-         "condition": expression, "message": words}
+         "libelle": words, "condition": expression, "message": words, "si": expression, "sans_objet": words},
+        ["id", "portee", "types", "cite", "libelle", "condition", "message"],
     )
     article_file = obj(
         {
@@ -140,7 +142,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         {
             "entrees": fields, "epci": fields, "contrat": fields, "contrat_commune": fields,
             "contrat_arrondissement": fields,
-            "tableau_contrat": array(obj({"cle": words, "libelle": words, "valeur": expression, "total": expression})),
+            "tableau_contrat": array(obj({"cle": words, "libelle": words, "valeur": expression, "total": expression,
+                                          "type": {"enum": sorted(TYPES)}}, ["cle", "libelle", "valeur", "total"])),
             "contexte": {"type": "object", "additionalProperties": variable},
             "variables": {"type": "object", "additionalProperties": variable},
             "sorties": array(output_entry),

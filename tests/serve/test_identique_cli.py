@@ -25,6 +25,8 @@ ENDPOINTS = {
     "contrat_depliant_mutualisant.yaml": ("/verifier-contrat", "check-contract"),
     "contrat_grand_poitiers_mutualisant.yaml": ("/verifier-contrat", "check-contract"),
     "contrat_lyon_arrondissements.yaml": ("/verifier-contrat", "check-contract"),
+    "contrat_epci_entier_mutualisant.yaml": ("/verifier-contrat", "check-contract"),
+    "contrat_abaissant_deux_periodes.yaml": ("/verifier-contrat", "check-contract"),
 }
 CSV_FILES = ("communes_inventaire.csv", "communes_avec_erreurs.csv")
 
