@@ -200,7 +200,11 @@ def evaluate(
     }
     # Checks run even when some fields are malformed (those read as unknown and their checks are
     # skipped), so that the user sees every problem at once.
-    problems += _failed_checks(book, period, given)
+    # A field already reported, or a file that could not be read at all, is not reported again
+    # by the checks that read it.
+    reported = {problem.champ for problem in problems}
+    if "fichier" not in reported:
+        problems += [problem for problem in _failed_checks(book, period, given) if problem.champ not in reported]
     if problems:
         raise InputError(problems)
     compiled = compiled_for(book, period)
