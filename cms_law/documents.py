@@ -70,15 +70,18 @@ class Document(dict[Any, Any]):
 
 def where(data: object, key: object) -> str:
     """`` (commune.yaml, ligne 3)`` for a key of a :class:`Document`, nothing for other data."""
-    if isinstance(data, Document) and key in data.lines:
+    if isinstance(data, Document) and data.source and key in data.lines:
         return f" ({data.source}, ligne {data.lines[key]})"
     return ""
 
 
-def read_document(path: str | Path) -> Any:
+def read_document(path: str | Path, name: str | None = None, locate: bool = True) -> Any:
     """The document of the file at ``path``: JSON if its name ends in ``.json``, YAML otherwise
-    (which reads JSON too). Raises :class:`~cms_law.errors.InputError` naming the file."""
+    (which reads JSON too). Raises :class:`~cms_law.errors.InputError` naming the file (as
+    ``name``, default its path). ``locate=False``: the checks of its values name no line (a
+    legal case's outputs must not change when a line is added above it)."""
     path = Path(path)
+    name = str(path) if name is None else name
     try:
         with path.open("rb") as stream:
             data = stream.read(MAX_BYTES + 1)
@@ -90,7 +93,10 @@ def read_document(path: str | Path) -> Any:
         raise _error(f"{path} : lecture refusée (permission refusée)") from None
     except OSError as error:
         raise _error(f"{path} : lecture impossible ({os_reason(error)})") from None
-    return parse_document(data, str(path), "json" if path.suffix.lower() == ".json" else "yaml")
+    document = parse_document(data, name, "json" if path.suffix.lower() == ".json" else "yaml")
+    if not locate:
+        _unlocate(document)
+    return document
 
 
 def parse_document(data: bytes | str, source: str, kind: str = "yaml", aliases: bool = True) -> Any:
@@ -103,6 +109,18 @@ def parse_document(data: bytes | str, source: str, kind: str = "yaml", aliases: 
         return Document(source, empty=True)
     document = _json(text, source) if kind == "json" else _yaml(text, source, aliases)
     return Document(source, empty=True) if document is None else document
+
+
+def _unlocate(data: Any) -> None:
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, Document):
+            if value.source:
+                value.source = ""
+                pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
 
 
 def decode(data: bytes, source: str) -> str:
@@ -147,7 +165,7 @@ def _json(text: str, source: str) -> Any:
     except json.JSONDecodeError as error:
         raise _error(f"{source} : JSON invalide, ligne {error.lineno}, colonne {error.colno} : {error.msg}") from None
     except _Refused as error:
-        raise _error(f"{source} : valeur illisible : {error}") from None
+        raise _error(f"{source} : {error}") from None
     except RecursionError:
         raise _error(f"{source} : document trop imbriqué (au plus {MAX_DEPTH} niveaux)") from None
     _check_shape(data, source)
@@ -156,21 +174,21 @@ def _json(text: str, source: str) -> Any:
 
 def _json_int(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_DIGITS:
-        raise _Refused(f"nombre de plus de {MAX_DIGITS} chiffres ({shown(digits)})")
+        raise _Refused(f"valeur illisible : nombre de plus de {MAX_DIGITS} chiffres ({shown(digits)})")
     return int(digits)
 
 
 def _json_float(digits: str) -> float:
     if sum(character.isdigit() for character in digits) > MAX_DIGITS:
-        raise _Refused(f"nombre de plus de {MAX_DIGITS} chiffres ({shown(digits)})")
+        raise _Refused(f"valeur illisible : nombre de plus de {MAX_DIGITS} chiffres ({shown(digits)})")
     number = float(digits)
     if not math.isfinite(number):
-        raise _Refused(f"{shown(digits)} n'est pas un nombre fini")
+        raise _Refused(f"valeur illisible : {shown(digits)} n'est pas un nombre fini")
     return number
 
 
 def _json_constant(constant: str) -> None:
-    raise _Refused(f"{constant} n'est pas un nombre (JSON n'a ni infini ni NaN)")
+    raise _Refused(f"valeur illisible : {constant} n'est pas un nombre (JSON n'a ni infini ni NaN)")
 
 
 def _json_object(pairs: list[tuple[str, Any]], source: str) -> Document:

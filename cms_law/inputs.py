@@ -199,16 +199,12 @@ def _few_digits(digits: str, field: InputField) -> None:
 def _date(raw: object, field: InputField) -> dt.date:
     if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
         return raw
-    expected = f"une date AAAA-MM-JJ est attendue ({field.libelle}), reçu « {shown(raw)} »"
-    if not isinstance(raw, str) or not _DATE.match(raw):
-        raise ValueError(expected)
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValueError(
-            f"« {raw.strip()} » n'est pas une date du calendrier ({field.libelle}) : mois de 01 à 12,"
-            " jour existant dans ce mois"
-        ) from None
+    if isinstance(raw, str) and _DATE.match(raw):
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:  # a day the calendar does not have (2023-02-30, 2023-13-01)
+            pass
+    raise ValueError(f"une date valide AAAA-MM-JJ est attendue ({field.libelle}), reçu « {shown(raw)} »")
 
 
 def _check_bounds(value: Value, field: InputField) -> None:
