@@ -75,6 +75,17 @@ def where(data: object, key: object) -> str:
     return ""
 
 
+def keeping_lines(original: object, items: dict[Any, Any]) -> dict[Any, Any]:
+    """``items`` taken from ``original``, still knowing their lines when ``original`` is a
+    :class:`Document` (an EPCI's commune, split into its own fields and the contract's)."""
+    if not isinstance(original, Document):
+        return items
+    document = Document(original.source)
+    document.update(items)
+    document.lines = {key: line for key, line in original.lines.items() if key in items}
+    return document
+
+
 def read_document(path: str | Path, name: str | None = None, locate: bool = True) -> Any:
     """The document of the file at ``path``: JSON if its name ends in ``.json``, YAML otherwise
     (which reads JSON too). Raises :class:`~cms_law.errors.InputError` naming the file (as
@@ -301,6 +312,8 @@ def _yaml(text: str, source: str, aliases: bool) -> Any:
         mark = getattr(error, "problem_mark", None)
         line = f", ligne {mark.line + 1}, colonne {mark.column + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
+        if "nesting depth" in problem:  # libyaml's own bound, below ours for flow collections
+            raise _error(f"{source}{line} : document trop imbriqué (au plus {MAX_DEPTH} niveaux)") from None
         raise _error(f"{source}{line} : YAML invalide ({problem})") from None
     return None if root is _NOTHING else root
 
