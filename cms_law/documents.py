@@ -237,10 +237,9 @@ _NOTHING = object()
 class _Container:
     """A mapping or list being read: what it holds so far, its size with aliases expanded."""
 
-    def __init__(self, event: yaml.Event, value: Document | list[Any], path: str) -> None:
+    def __init__(self, event: yaml.Event, value: Document | list[Any]) -> None:
         self.event = event
         self.value = value
-        self.path = path
         self.size = 1
         self.key: Any = _NOTHING
         self.key_line = 0
@@ -251,7 +250,8 @@ def _yaml(text: str, source: str, aliases: bool) -> Any:
     """Build the document from the parser's events, one at a time and without recursion."""
 
     def fail(message: str, event: yaml.Event | None = None, field: str = "fichier") -> InputError:
-        line = f", ligne {event.start_mark.line + 1}" if event is not None else ""
+        mark = event.start_mark if event is not None else None
+        line = f", ligne {mark.line + 1}" if mark is not None else ""
         return _error(f"{source}{line} : {message}", field)
 
     stack: list[_Container] = []
@@ -273,8 +273,8 @@ def _yaml(text: str, source: str, aliases: bool) -> Any:
                 if len(stack) >= MAX_DEPTH:
                     raise fail(f"document trop imbriqué (au plus {MAX_DEPTH} niveaux)", event)
                 _check_tag(event, fail, path)
-                container = Document(source) if isinstance(event, yaml.MappingStartEvent) else []
-                stack.append(_Container(event, container, path))
+                container: Document | list[Any] = Document(source) if isinstance(event, yaml.MappingStartEvent) else []
+                stack.append(_Container(event, container))
                 continue
             if isinstance(event, yaml.CollectionEndEvent):
                 done = stack.pop()
@@ -290,6 +290,7 @@ def _yaml(text: str, source: str, aliases: bool) -> Any:
                 value, size = anchors[event.anchor]
                 start = event
             else:
+                assert isinstance(event, yaml.ScalarEvent)  # the last kind of node event
                 value, size, start = _scalar(event, fail, path), 1, event
             total += size
             if total > MAX_VALUES:
@@ -319,7 +320,7 @@ def _yaml(text: str, source: str, aliases: bool) -> Any:
 
 
 def _events(text: str) -> Iterator[yaml.Event]:
-    return yaml.parse(text, Loader=_PARSER)  # type: ignore[no-any-return]
+    return yaml.parse(text, Loader=_PARSER)
 
 
 def _path_of(stack: list[_Container]) -> str:
@@ -343,7 +344,7 @@ def _scalar(event: yaml.ScalarEvent, fail: Any, path: str) -> Any:
     _check_tag(event, fail, path)
     tag = event.tag
     if tag is None or tag == "!":
-        tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit) if tag is None else f"{_TAG}str"
+        tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit) if tag is None else f"{_TAG}str"  # type: ignore[no-untyped-call]
     if tag in (f"{_TAG}str", f"{_TAG}timestamp") or tag not in _SCALARS:
         return event.value  # a date stays text: the library checks it, naming its field
     if tag in (f"{_TAG}int", f"{_TAG}float") and sum(c.isdigit() for c in event.value) > MAX_DIGITS:
@@ -368,7 +369,7 @@ def _take_key(parent: _Container, key: Any, event: Any, fail: Any) -> None:
             f"clé « {shown(key)} » donnée deux fois dans le même dictionnaire"
             f" (lignes {document.lines[key]} et {line}) : n'en garder qu'une",
             event,
-            str(key),
+            shown(key),
         )
     parent.key, parent.key_line = key, line
 
@@ -388,12 +389,9 @@ def _put(parent: _Container, value: Any, event: Any, fail: Any) -> None:
 
 
 def _merged(document: Document, merged: dict[Any, Any]) -> Document:
+    """The mapping's own keys over those its ``<<`` brought (which keep no line of their own)."""
     result = Document(document.source)
-    for key, value in merged.items():
-        if key not in document:
-            result[key] = value
-            if isinstance(merged, Document) and key in merged.lines:
-                result.lines[key] = merged.lines[key]
+    result.update({key: value for key, value in merged.items() if key not in document})
     result.update(document)
     result.lines.update(document.lines)
     return result
