@@ -268,7 +268,7 @@ def test_generated_documents_through_the_command_line(drawn: Drawn) -> None:
 def test_the_fuzzer_meets_the_cases_it_is_meant_to() -> None:
     """The generators do draw what the issue lists (else a green run would prove nothing)."""
     assert run_api(Arguments("commune", {"conventions": ["a"], "date": dt.datetime(2024, 1, 1)})) == "erreur"
-    assert run_api(Arguments("commune", {"periode": "2026-2028"})) == "résultat"
+    assert run_api(Arguments("commune", {"conventions": {"arrondi_objectifs": "plus_proche"}})) == "résultat"
     with tempfile.TemporaryDirectory() as directory:
         text = (EXAMPLES / "commune_depliant_dhup.yaml").read_text("utf-8") + "date_entree_dispositif: 2023-02-30\n"
         assert run_in_process(Drawn("commune", text.encode(), ".yaml"), Path(directory)) == "erreur"
