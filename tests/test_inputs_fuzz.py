@@ -19,29 +19,26 @@ A short profile runs with the test suite. The long one is run on demand and prin
 from __future__ import annotations
 
 import argparse
-import collections
 import datetime as dt
 import json
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cms_law import InputError, evaluate
 from cms_law.contract import check_contract
 from cms_law.documents import read_document
 from cms_law.epci import evaluate_epci
+from fuzzing import SHORT, Hang, Outcomes, bounded
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 #: Seconds an example may take in process (a few evaluations, and the slack of a loaded machine).
@@ -142,24 +139,6 @@ def documents(draw: Callable[..., Any]) -> Drawn:
     return Drawn(kind, text.encode("utf-16" if form == "utf-16" else "utf-8", errors="surrogatepass"), ".yaml")
 
 
-class Hang(Exception):
-    """An example ran longer than :data:`EXAMPLE_SECONDS`."""
-
-
-@contextmanager
-def bounded(seconds: int) -> Iterator[None]:
-    def stop(signum: int, frame: object) -> None:
-        raise Hang
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _outcome(call: Callable[[], Any]) -> str:
     """``"résultat"``, ``"erreur"`` (an InputError), ``"plantage"`` (any other exception) or ``"blocage"``."""
     try:
@@ -173,7 +152,7 @@ def _outcome(call: Callable[[], Any]) -> str:
     except Hang:
         return "blocage"
     except Exception:  # noqa: BLE001 - what the fuzzer looks for
-        if TALLY is None:
+        if OUTCOMES.tally is None:
             traceback.print_exc()
         return "plantage"
     return "résultat"
@@ -231,38 +210,28 @@ def run_api(arguments: Arguments) -> str:
     return _outcome(lambda: KINDS[arguments.kind][0](document, **arguments.given))
 
 
-#: Outcomes counted by the long profile, instead of stopping at the first.
-TALLY: collections.Counter[str] | None = None
-
-
-def _check(outcome: str) -> None:
-    if TALLY is not None:
-        TALLY[outcome] += 1
-        return
-    assert outcome in ("résultat", "erreur"), outcome
-
-
-_SHORT = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+OUTCOMES = Outcomes("résultat", "erreur")
+_SHORT = settings(SHORT, max_examples=60)
 
 
 @_SHORT
 @given(documents())
 def test_generated_documents_in_process(drawn: Drawn) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        _check(run_in_process(drawn, Path(directory)))
+        OUTCOMES.check(run_in_process(drawn, Path(directory)))
 
 
 @settings(_SHORT, max_examples=60)
 @given(api_arguments())
 def test_api_arguments_of_any_type(arguments: Arguments) -> None:
-    _check(run_api(arguments))
+    OUTCOMES.check(run_api(arguments))
 
 
 @settings(_SHORT, max_examples=4)
 @given(documents())
 def test_generated_documents_through_the_command_line(drawn: Drawn) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        _check(run_command(drawn, Path(directory)))
+        OUTCOMES.check(run_command(drawn, Path(directory)))
 
 
 def test_the_fuzzer_meets_the_cases_it_is_meant_to() -> None:
@@ -275,7 +244,6 @@ def test_the_fuzzer_meets_the_cases_it_is_meant_to() -> None:
 
 
 def main() -> None:
-    global TALLY
     parser = argparse.ArgumentParser(description="Fuzzing des documents d'entrée et de l'API de cms-law, profil long")
     parser.add_argument("--exemples", type=int, default=1000, help="documents essayés en processus (défaut : 1000)")
     parser.add_argument("--api", type=int, default=1000, help="appels de l'API essayés (défaut : 1000)")
@@ -287,13 +255,10 @@ def main() -> None:
         ("documents par la ligne de commande", test_generated_documents_through_the_command_line, documents(),
          arguments.commande),
     ):
-        TALLY = collections.Counter()
-        started = time.monotonic()
-        given(strategy)(settings(_SHORT, max_examples=count, database=None)(test.hypothesis.inner_test))()
-        tried = sum(TALLY.values())
-        print(f"{name} : {tried} essayés en {time.monotonic() - started:.0f} s ;"
-              f" résultats {TALLY['résultat']}, erreurs documentées {TALLY['erreur']},"
-              f" plantages {TALLY['plantage']}, blocages {TALLY['blocage']}")
+        tally, seconds = OUTCOMES.count(test, strategy, count)
+        print(f"{name} : {sum(tally.values())} essayés en {seconds:.0f} s ;"
+              f" résultats {tally['résultat']}, erreurs documentées {tally['erreur']},"
+              f" plantages {tally['plantage']}, blocages {tally['blocage']}")
 
 
 if __name__ == "__main__":
