@@ -12,6 +12,7 @@ repository); this package is the engine that loads, compiles, evaluates and expl
 """
 
 from . import explain  # registers the views of the results: texte(), as_dict(), to_json()
+from .documents import read_document
 from .errors import CmsLawError, EvaluationError, InputError, Problem, RuleConflictError, RuleFileError
 from .evaluator import evaluate
 from .loader import load_rulebook
@@ -37,6 +38,7 @@ __all__ = [
     "Step",
     "evaluate",
     "load_rulebook",
+    "read_document",
     "reformed_book",
 ]
 

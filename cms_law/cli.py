@@ -4,11 +4,12 @@ Exit codes: 0 success; 1 invalid input (every problem is printed, each naming it
 2 wrong usage of the command; 3 invalid rule files or a failing rule (a defect to report);
 4 ``batch`` only: some rows were rejected (each is in the errors file), the others evaluated;
 5 ``check-contract`` only: the contract is not lawful, or cannot be shown to be;
-70 ``batch``: a row met an internal error of cms-law (a defect to report; the row is in the
+70 an internal error of cms-law (a defect to report): one French line with its identifier
+(``CMS_LAW_TRACEBACK=1`` prints the traceback too); for ``batch``, a row met one (the row is in the
 errors file with its identifier, the others evaluated);
 74 ``batch``: a results or errors file could not be written (full disk…): neither is left cut;
-130 ``batch`` interrupted by Ctrl-C (the results written so far are complete and valid);
-141 ``batch``: the standard output was closed (``| head``), the batch stopped quietly.
+130 interrupted by Ctrl-C (for ``batch``, the results written so far are complete and valid);
+141 the standard output was closed (``| head``): cms-law stopped quietly.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__, cases, compare
-from .errors import CmsLawError, InputError, Problem, RuleFileError, UsageError
+from .errors import CmsLawError, InputError, Problem, RuleFileError, UsageError, internal_error_id
 from .cli_french import FrenchParser, french_argparse
 from .contract import check_contract
 from .epci import evaluate_epci
@@ -305,7 +307,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         arguments = _parser(command).parse_args(words)
     try:
         _check_options(arguments)
-        return COMMANDS[arguments.command](arguments, out)
+        code = COMMANDS[arguments.command](arguments, out)
+        out.flush()  # a closed pipe is met here, not at the interpreter's exit
+        return code
     except UsageError as error:
         print(f"cms-law {arguments.command} : {error.problemes[0]} ({error.problemes[0].recu})", file=sys.stderr)
         return EXIT_USAGE
@@ -318,6 +322,26 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     except CmsLawError as error:
         print(f"cms-law : erreur d'évaluation : {error}", file=sys.stderr)
         return EXIT_RULES
+    except BrokenPipeError:
+        _silence(out)
+        return EXIT_CLOSED_PIPE
+    except KeyboardInterrupt:
+        print("cms-law : interrompu (Ctrl-C)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a defect of cms-law: never a traceback to a user, never exit 1
+        return _report_internal_error(error)
+
+
+def _report_internal_error(error: Exception) -> int:
+    """One French line with the error's identifier, the same for the same defect (to report it)."""
+    if os.environ.get("CMS_LAW_TRACEBACK") == "1":
+        traceback.print_exception(error, file=sys.stderr)
+    print(
+        f"cms-law : erreur interne de cms-law (à signaler, identifiant {internal_error_id(error)},"
+        f" {type(error).__name__}) ; CMS_LAW_TRACEBACK=1 affiche la trace",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
 def _check_options(arguments: argparse.Namespace) -> None:

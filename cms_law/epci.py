@@ -15,8 +15,9 @@ from typing import Any, Protocol
 import attrs
 
 from . import expressions
+from .documents import keeping_lines
 from .errors import EvaluationError, InputError, Problem
-from .evaluator import derogation_results, evaluate, parse_period, regime_for
+from .evaluator import derogation_results, evaluate, parse_period, regime_for, resolve_conventions
 from .expressions import Value
 from .french import french
 from .inputs import parse_fields
@@ -95,7 +96,12 @@ def evaluate_members(
     commune_lists = commune_lists or {}
     period = parse_period(book, periode)
     regime = regime_for(book, period)
+    _, convention_problems = resolve_conventions(book, conventions)
+    if convention_problems:  # reported once, not under each commune
+        raise InputError(convention_problems)
     by_key, values, problems = parse_fields(set_fields, data, "epci", other_keys=[COMMUNES_KEY])
+    if any(problem.champ == "fichier" for problem in problems):  # an empty file: nothing else to say
+        raise InputError(problems)
     raw_communes = data.get(COMMUNES_KEY) if isinstance(data, Mapping) else None
     if not isinstance(raw_communes, list) or not raw_communes:
         problems.append(Problem(COMMUNES_KEY, "une liste non vide de communes est attendue", raw_communes))
@@ -111,7 +117,7 @@ def evaluate_members(
             continue
         name = raw.get("nom")
         suffix = f" (commune {name})" if name else ""
-        own = {k: v for k, v in raw.items() if k in extra_keys and k not in commune_lists}
+        own = keeping_lines(raw, {k: v for k, v in raw.items() if k in extra_keys and k not in commune_lists})
         _, extra, extra_problems = parse_fields(commune_fields, own, where)
         problems += [Problem(f"{where}.{p.champ}", p.message + suffix, p.recu) for p in extra_problems]
         items: dict[str, tuple[Item, ...]] = {}
@@ -138,7 +144,7 @@ def evaluate_members(
                         f"contredit le champ {inherited_from[key]} du fichier, qui vaut {french(value, field.type)} : donner la"
                         f" valeur une seule fois, ou la même{suffix}", own_fields[key]))
         try:
-            described = {**inherited, **own_fields}
+            described = keeping_lines(raw, {**inherited, **own_fields})
             members.append(Member(evaluate(described, periode, conventions, rulebook=book), extra, items))
         except InputError as error:
             problems += [Problem(f"{where}.{p.champ}", p.message + suffix, p.recu) for p in error.problemes]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import reprlib
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 import attrs
 
@@ -75,6 +78,35 @@ class UsageError(InputError):
 
     def __init__(self, option: str, message: str, value: str) -> None:
         super().__init__([Problem(option, message, value)])
+
+
+#: Characters of a received value a message quotes, at most: a value may be a whole file.
+SHOWN_LENGTH = 40
+
+
+def shown(value: object) -> str:
+    """A received value as a message quotes it: a short prefix of its text, never a whole file."""
+    if isinstance(value, dict):
+        return f"un dictionnaire de {len(value)} clé(s)"
+    if isinstance(value, (list, tuple, set)):
+        return f"une liste de {len(value)} élément(s)"
+    text = value if isinstance(value, str) else _text_of(value)
+    return text if len(text) <= SHOWN_LENGTH else f"{text[:SHOWN_LENGTH]}… ({len(text)} caractères)"
+
+
+def _text_of(value: object) -> str:
+    try:
+        return str(value)
+    except ValueError:  # an integer of more than 4 300 digits
+        return f"un nombre de plus de {SHOWN_LENGTH} chiffres"
+
+
+def internal_error_id(error: BaseException) -> str:
+    """``E-`` and 8 hexadecimal digits, drawn from the exception's type and the places of its
+    traceback: the same defect gets the same identifier, in every run and every process."""
+    places = [f"{Path(frame.filename).name}:{frame.name}:{frame.lineno}" for frame in traceback.extract_tb(error.__traceback__)]
+    digest = hashlib.sha256("|".join([type(error).__qualname__, *places]).encode()).hexdigest()
+    return f"E-{digest[:8].upper()}"
 
 
 class EvaluationError(CmsLawError):

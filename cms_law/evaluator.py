@@ -17,7 +17,7 @@ from typing import Any
 
 from . import expressions
 from .compiler import CompiledRuleset
-from .errors import InputError, Problem
+from .errors import InputError, Problem, shown
 from .expressions import Value, truth
 from .french import fill, french
 from .inputs import parse_commune
@@ -35,7 +35,8 @@ from .model import (
 from .reasoning import build_explanation, derogation_text
 from .whynot import rules_not_applied
 
-_PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
+_PERIOD = re.compile(r"^\s*([0-9]{4})\s*-\s*([0-9]{4})\s*$")
+_DATE = re.compile(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$")
 # Per book (hashed by identity), held weakly: a book no longer used takes its compiled rulesets
 # with it, so loading rule books again and again does not grow memory.
 _COMPILED: weakref.WeakKeyDictionary[RuleBook, dict[tuple[tuple[str, ...], tuple[str, ...]], CompiledRuleset]]
@@ -47,9 +48,10 @@ _COMPILE_LOCK = threading.Lock()
 def parse_period(book: RuleBook, text: str | None) -> TriennialPeriod:
     """Read ``AAAA-AAAA`` (the rules' default period when ``None``) and the day the law is read at."""
     text = book.periode["defaut"] if text is None else text
-    match = _PERIOD.match(str(text))
+    match = _PERIOD.match(text) if isinstance(text, str) else None
     if not match:
-        raise InputError([Problem("periode", "une période de la forme AAAA-AAAA est attendue (ex. 2023-2025)", text)])
+        given = "" if isinstance(text, str) else f", reçu {_given(text)}"
+        raise InputError([Problem("periode", f"une période de la forme AAAA-AAAA est attendue (ex. 2023-2025){given}", text)])
     start, end = int(match.group(1)), int(match.group(2))
     context = {"periode_debut": start, "periode_fin": end}
     try:
@@ -124,12 +126,21 @@ def period_of_date(book: RuleBook, day: dt.date) -> str:
 
 
 def parse_date(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
+    expected = f"une date de la forme AAAA-MM-JJ est attendue (ex. 2021-06-01), reçu {_given(value)}"
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise InputError([Problem("date", expected, value)])
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InputError([Problem("date", "une date de la forme AAAA-MM-JJ est attendue (ex. 2021-06-01)", value)]) from None
+        raise InputError([Problem("date", expected, value)]) from None
+
+
+def _given(value: object) -> str:
+    """What the caller gave, for a message: a short prefix of a text, the kind of anything else
+    (a Python caller may pass any object)."""
+    return f"« {shown(value)} »" if isinstance(value, str) else f"{shown(value)} ({type(value).__name__})"
 
 
 def conventions_from_pairs(pairs: Sequence[str], field: str = "--convention") -> dict[str, str]:
@@ -145,15 +156,22 @@ def conventions_from_pairs(pairs: Sequence[str], field: str = "--convention") ->
 
 def resolve_conventions(book: RuleBook, overrides: Mapping[str, str] | None) -> tuple[dict[str, str], list[Problem]]:
     chosen = {name: convention.defaut for name, convention in book.conventions.items()}
+    if overrides is not None and not isinstance(overrides, Mapping):
+        given = _given(overrides)
+        return chosen, [Problem("conventions", f"un dictionnaire nom de convention → option est attendu, reçu {given}")]
     problems = []
     for name, option in (overrides or {}).items():
-        if name not in book.conventions:
+        if not isinstance(name, str) or not isinstance(option, str):
             problems.append(
-                Problem(f"conventions.{name}", f"convention inconnue (connues : {', '.join(book.conventions)})", option)
+                Problem(f"conventions.{shown(name)}", f"un nom et une option en texte sont attendus, reçu {_given(option)}")
+            )
+        elif name not in book.conventions:
+            problems.append(
+                Problem(f"conventions.{shown(name)}", f"convention inconnue (connues : {', '.join(book.conventions)})", option)
             )
         elif option not in book.conventions[name].options:
             options = ", ".join(book.conventions[name].options)
-            problems.append(Problem(f"conventions.{name}", f"option inconnue (options : {options})", option))
+            problems.append(Problem(f"conventions.{shown(name)}", f"option inconnue (options : {options})", option))
         else:
             chosen[name] = option
     return chosen, problems
@@ -200,7 +218,11 @@ def evaluate(
     }
     # Checks run even when some fields are malformed (those read as unknown and their checks are
     # skipped), so that the user sees every problem at once.
-    problems += _failed_checks(book, period, given)
+    # A field already reported, or a file that could not be read at all, is not reported again
+    # by the checks that read it.
+    reported = {problem.champ for problem in problems}
+    if "fichier" not in reported:
+        problems += [problem for problem in _failed_checks(book, period, given) if problem.champ not in reported]
     if problems:
         raise InputError(problems)
     compiled = compiled_for(book, period)

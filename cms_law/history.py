@@ -16,8 +16,9 @@ from html import escape as _html_escape
 
 import attrs
 
+from .documents import keeping_lines
 from .errors import InputError, Problem
-from .evaluator import evaluate, parse_period, period_of_date, regime_for
+from .evaluator import evaluate, parse_period, period_of_date, regime_for, resolve_conventions
 from .explain import (
     UNKNOWN_IN_SUMMARY,
     citation_as_dict,
@@ -440,7 +441,10 @@ def commune_history(
     book = rulebook or load_rulebook()
     if not isinstance(commune, Mapping):
         raise InputError([Problem("commune", "une description de commune (dictionnaire) est attendue", None)])
-    base = {key: value for key, value in commune.items() if key != PER_PERIOD_KEY}
+    _, convention_problems = resolve_conventions(book, conventions)
+    if convention_problems:  # reported once, not under each period
+        raise InputError(convention_problems)
+    base = keeping_lines(commune, {key: value for key, value in commune.items() if key != PER_PERIOD_KEY})
     specific = commune.get(PER_PERIOD_KEY) or {}
     if not isinstance(specific, Mapping):
         raise InputError([Problem(PER_PERIOD_KEY, "un dictionnaire période → valeurs est attendu", specific)])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
+import math
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -17,15 +17,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .errors import InputError, Problem
+from .documents import MAX_BYTES, MAX_DIGITS, parse_document, read_document, where
+from .errors import Problem, shown
 from .expressions import Value
-from .loader import SAFE_LOADER
 from .model import InputField, RuleBook
 
 _RATE = re.compile(r"^\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*(?P<percent>%)?\s*$")
 _INTEGER = re.compile(r"^\s*-?[0-9]+(?:[ \u00a0\u202f][0-9]{3})*\s*$")
+_DATE = re.compile(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$")
 
 
 #: The file name that stands for the standard input, as in most command-line tools.
@@ -34,27 +33,20 @@ STDIN = "-"
 
 def read_file(path: str | Path) -> Any:
     """Read a YAML or JSON file (chosen by its extension; YAML otherwise, which reads JSON too);
-    ``"-"`` reads the standard input (YAML, which reads JSON too)."""
-    stdin = str(path) == STDIN
-    path, name = Path(path), "l'entrée standard" if stdin else str(path)
-    try:
-        text = _read_stdin() if stdin else path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError([Problem("fichier", f"lecture impossible de {name} : {error.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise InputError([Problem("fichier", f"{name} n'est pas un texte UTF-8")]) from None
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=SAFE_LOADER)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise InputError([Problem("fichier", f"{name} n'est pas un YAML ou JSON valide : {error}")]) from None
+    ``"-"`` reads the standard input (YAML, which reads JSON too). Both within the bounds of
+    :mod:`cms_law.documents`."""
+    if str(path) == STDIN:
+        return parse_document(_read_stdin(), "l'entrée standard")
+    return read_document(path)
 
 
-def _read_stdin() -> str:
-    """The standard input as UTF-8 whatever the terminal's locale (its bytes, when it has them)."""
+def _read_stdin() -> bytes:
+    """The standard input's bytes (its text, encoded, when it has no bytes: a test's StringIO),
+    at most one byte more than a document may have."""
     binary = getattr(sys.stdin, "buffer", None)
-    return binary.read().decode("utf-8") if binary is not None else sys.stdin.read()
+    if binary is not None:
+        return binary.read(MAX_BYTES + 1)  # type: ignore[no-any-return]
+    return sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
 
 
 def did_you_mean(name: str, accepted: Sequence[str]) -> str:
@@ -76,6 +68,10 @@ def parse_fields(
     Returns the values by field key (as given), the values by rule variable (defaults filled in)
     and the problems found. ``other_keys`` are keys the caller reads itself (an EPCI's communes).
     """
+    if getattr(data, "empty", False):
+        required = [field.cle for field in declared if field.requis]
+        message = f"{getattr(data, 'source', '')} est vide ; champs obligatoires : {', '.join([*required, *other_keys])}"
+        return {}, {}, [Problem("fichier", message.lstrip())]
     if not isinstance(data, Mapping):
         return {}, {}, [Problem(what, "un dictionnaire de champs est attendu", type(data).__name__)]
     fields = {field.cle: field for field in declared}
@@ -83,10 +79,11 @@ def parse_fields(
     for key in data:
         if key not in fields and key not in other_keys:
             accepted = [*fields, *other_keys]
+            suggestion = did_you_mean(str(key), accepted) if isinstance(key, str) and len(key) <= 100 else ""
             problems.append(
                 Problem(
-                    str(key),
-                    f"champ inconnu{did_you_mean(str(key), accepted)} (champs acceptés : {', '.join(accepted)})",
+                    shown(key),
+                    f"champ inconnu{suggestion} (champs acceptés : {', '.join(accepted)}){where(data, key)}",
                     data[key],
                 )
             )
@@ -102,7 +99,7 @@ def parse_fields(
         try:
             value = convert(field, raw)
         except ValueError as error:
-            problems.append(Problem(field.cle, str(error), raw))
+            problems.append(Problem(field.cle, f"{error}{where(data, field.cle)}", raw))
             continue
         by_key[field.cle] = value
         by_variable[field.variable] = value
@@ -116,16 +113,16 @@ def convert(field: InputField, raw: object) -> Value:
         if not isinstance(raw, str) or not raw.strip():
             raise ValueError(f"un texte non vide est attendu ({field.libelle} ; en YAML, l'écrire entre guillemets)")
         if field.motif is not None and not re.fullmatch(field.motif, raw.strip()):
-            raise ValueError(f"« {raw} » n'a pas la forme attendue : {field.description}")
+            raise ValueError(f"« {shown(raw)} » n'a pas la forme attendue : {field.description}")
         return raw.strip()
     if kind == "booleen":
         if not isinstance(raw, bool):
-            raise ValueError(f"vrai ou faux (true/false) est attendu ({field.libelle}), reçu « {raw} »")
+            raise ValueError(f"vrai ou faux (true/false) est attendu ({field.libelle}), reçu « {shown(raw)} »")
         return raw
     if kind == "date":
-        return _date(raw, field)
-    if kind in ("entier", "annee"):
-        value: Value = _integer(raw, field)
+        value: Value = _date(raw, field)
+    elif kind in ("entier", "annee"):
+        value = _integer(raw, field)
     elif kind in ("taux", "points", "nombre"):
         value = _number(raw, field, allow_percent=kind == "taux")
     else:  # pragma: no cover - the loader admits no other type
@@ -135,34 +132,42 @@ def convert(field: InputField, raw: object) -> Value:
 
 
 def _integer(raw: object, field: InputField) -> int:
-    expected = f"un nombre entier est attendu ({field.libelle}), reçu « {raw} »"
+    expected = f"un nombre entier est attendu ({field.libelle}), reçu « {shown(raw)} »"
     if isinstance(raw, bool):
         raise ValueError(expected)
+    if isinstance(raw, float):
+        _finite(raw, field)
+        if raw.is_integer():
+            return int(raw)
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
     if isinstance(raw, str) and _INTEGER.match(raw):
-        return int(re.sub(r"\s", "", raw.replace("\u202f", "").replace("\u00a0", "")))
+        digits = re.sub(r"\s", "", raw.replace("\u202f", "").replace("\u00a0", ""))
+        _few_digits(digits, field)
+        return int(digits)
     raise ValueError(expected)
 
 
 def _number(raw: object, field: InputField, allow_percent: bool) -> Fraction | int:
     expected = (
-        f"un taux est attendu ({field.libelle}), sous la forme « 20 % » ou 0.20, reçu « {raw} »"
+        f"un taux est attendu ({field.libelle}), sous la forme « 20 % » ou 0.20, reçu « {shown(raw)} »"
         if allow_percent
-        else f"un nombre est attendu ({field.libelle}), reçu « {raw} »"
+        else f"un nombre est attendu ({field.libelle}), reçu « {shown(raw)} »"
     )
     if isinstance(raw, bool):
         raise ValueError(expected)
     if isinstance(raw, int):
         number = Fraction(raw)
     elif isinstance(raw, float):
+        _finite(raw, field)
         number = Fraction(Decimal(repr(raw)))
+    elif isinstance(raw, Fraction | Decimal) and not (isinstance(raw, Decimal) and not raw.is_finite()):
+        number = Fraction(raw)
     elif isinstance(raw, str):
         match = _RATE.match(raw)
         if not match or (match.group("percent") and not allow_percent):
             raise ValueError(expected)
+        _few_digits(match.group("number"), field)
         try:
             number = Fraction(Decimal(match.group("number").replace(",", ".")))
         except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
@@ -171,28 +176,53 @@ def _number(raw: object, field: InputField, allow_percent: bool) -> Fraction | i
             number /= 100
     else:
         raise ValueError(expected)
+    if allow_percent and field.maximum is not None and 1 < number <= 100 and number > field.maximum:  # type: ignore[operator]
+        shown_number = _plain(int(number) if number.denominator == 1 else number)
+        raise ValueError(
+            f"un taux s'écrit en fraction de 1 ou en pourcentage : {_plain(number / 100)} ou « {shown_number} % »"
+            f" ({field.libelle}), reçu {shown_number}"
+        )
     return int(number) if number.denominator == 1 else number
+
+
+def _finite(raw: float, field: InputField) -> None:
+    if not math.isfinite(raw):
+        raise ValueError(f"un nombre fini est attendu ({field.libelle}), reçu « {raw} »")
+
+
+def _few_digits(digits: str, field: InputField) -> None:
+    """A number of more than :data:`MAX_DIGITS` digits is no figure of the law, and no work for us."""
+    if sum(character.isdigit() for character in digits) > MAX_DIGITS:
+        raise ValueError(f"nombre de plus de {MAX_DIGITS} chiffres ({field.libelle}), reçu « {shown(digits)} »")
 
 
 def _date(raw: object, field: InputField) -> dt.date:
     if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
         return raw
-    if isinstance(raw, str):
+    if isinstance(raw, str) and _DATE.match(raw):
         try:
             return dt.date.fromisoformat(raw.strip())
-        except ValueError:
+        except ValueError:  # a day the calendar does not have (2023-02-30, 2023-13-01)
             pass
-    raise ValueError(f"une date valide AAAA-MM-JJ est attendue ({field.libelle}), reçu « {raw} »")
+    raise ValueError(f"une date valide AAAA-MM-JJ est attendue ({field.libelle}), reçu « {shown(raw)} »")
 
 
 def _check_bounds(value: Value, field: InputField) -> None:
     if field.minimum is not None and value < field.minimum:  # type: ignore[operator]
-        raise ValueError(f"doit être supérieur ou égal à {_plain(field.minimum)} ({field.libelle}), reçu {_plain(value)}")
+        raise ValueError(
+            f"doit être supérieur ou égal à {_plain(field.minimum)} ({field.libelle}), reçu {_plain(value)}"
+        )
     if field.maximum is not None and value > field.maximum:  # type: ignore[operator]
-        raise ValueError(f"doit être inférieur ou égal à {_plain(field.maximum)} ({field.libelle}), reçu {_plain(value)}")
+        raise ValueError(
+            f"doit être inférieur ou égal à {_plain(field.maximum)} ({field.libelle}), reçu {_plain(value)}"
+        )
 
 
 def _plain(value: Value) -> str:
+    """A bound or a received value, exactly (a rate of 0,2500000001 is not « 25 % »), but short."""
     if isinstance(value, Fraction):
-        return str(Decimal(value.numerator) / Decimal(value.denominator))
-    return str(value)
+        decimal = Decimal(value.numerator) / Decimal(value.denominator)
+        return shown(format(decimal, "f") if abs(decimal.adjusted()) < MAX_DIGITS else decimal)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return shown(value)

@@ -207,7 +207,8 @@ def test_a_broken_standard_input_is_named_as_such(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(sys, "stdin", io.StringIO("nom: [\n"))
     code, output = run("evaluate", "-", "--format", "json")
     assert code == EXIT_INPUT
-    assert json.loads(output)["erreurs"][0]["message"].startswith("l'entrée standard n'est pas un YAML ou JSON valide")
+    message = json.loads(output)["erreurs"][0]["message"]
+    assert message.startswith("l'entrée standard, ligne 2") and "YAML invalide" in message
 
 
 def test_evaluate_suggests_the_nearest_field_name(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).parent.parent / "cms_law"
 LAYERS: list[tuple[str, ...]] = [
     ("_vendor", "rules", "examples"),  # third-party code shipped inside; the law's and the examples' folders (data)
     ("errors", "version"),
+    ("documents",),  # a user's document (file or HTTP body) read as bounded plain data
     ("language",),  # the formula language: grammar, tree, values
     ("codegen",),  # its trees written as Python
     ("expressions",),  # the language's public face: parse, evaluate

@@ -10,22 +10,21 @@ runs a long one and prints its figures (folders tried, refused, loaded, crashes,
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cms_law import RuleFileError  # noqa: E402
 from cms_law.errors import MESSAGE_LIMIT  # noqa: E402
 from cms_law.loader import load_rulebook_from, rules_root  # noqa: E402
+from fuzzing import SHORT, Outcomes  # noqa: E402
 
 SHIPPED = Path(str(rules_root()))
 FILES = sorted(str(path.relative_to(SHIPPED)) for path in SHIPPED.rglob("*.yaml"))
@@ -152,36 +151,25 @@ def through_a_subprocess(mutation: tuple[str, str, bytes | str], folder: Path) -
     return "refusé" if done.returncode == 3 else "chargé"
 
 
-#: Outcomes counted by the long profile, instead of stopping at the first.
-TALLY: collections.Counter[str] | None = None
-
-
-def _check(outcome: str) -> None:
-    if TALLY is not None:
-        TALLY[outcome] += 1
-        return
-    assert outcome in ("chargé", "refusé"), outcome
-
-
-_SHORT = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+OUTCOMES = Outcomes("chargé", "refusé")
+_SHORT = settings(SHORT, max_examples=30)
 
 
 @_SHORT
 @given(mutations())
 def test_mutated_rule_folders_in_process(mutation: tuple[str, str, bytes | str]) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        _check(in_process(mutation, Path(directory) / "regles"))
+        OUTCOMES.check(in_process(mutation, Path(directory) / "regles"))
 
 
 @settings(_SHORT, max_examples=4)
 @given(mutations())
 def test_mutated_rule_folders_in_a_subprocess(mutation: tuple[str, str, bytes | str]) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        _check(through_a_subprocess(mutation, Path(directory) / "regles"))
+        OUTCOMES.check(through_a_subprocess(mutation, Path(directory) / "regles"))
 
 
 def main() -> None:
-    global TALLY
     parser = argparse.ArgumentParser(description="Fuzzing des dossiers de règles, profil long")
     parser.add_argument("--exemples", type=int, default=500, help="dossiers essayés en processus (défaut : 500)")
     parser.add_argument("--commande", type=int, default=40, help="dossiers essayés dans un sous-processus (défaut : 40)")
@@ -190,14 +178,11 @@ def main() -> None:
         ("en processus", test_mutated_rule_folders_in_process, arguments.exemples),
         ("dans un sous-processus", test_mutated_rule_folders_in_a_subprocess, arguments.commande),
     ):
-        TALLY = collections.Counter()
-        started = time.monotonic()
-        given(mutations())(settings(_SHORT, max_examples=count, database=None)(test.hypothesis.inner_test))()
-        tried = sum(TALLY.values())
-        crashes = sum(n for outcome, n in TALLY.items() if outcome.startswith("plantage"))
-        print(f"{name} : {tried} dossiers essayés en {time.monotonic() - started:.0f} s ; chargés {TALLY['chargé']},"
-              f" refusés {TALLY['refusé']}, plantages {crashes}, blocages {TALLY['blocage']},"
-              f" messages mal formés {TALLY['message mal formé']} ({dict(TALLY)})")
+        tally, seconds = OUTCOMES.count(test, mutations(), count)
+        crashes = sum(n for outcome, n in tally.items() if outcome.startswith("plantage"))
+        print(f"{name} : {sum(tally.values())} dossiers essayés en {seconds:.0f} s ; chargés {tally['chargé']},"
+              f" refusés {tally['refusé']}, plantages {crashes}, blocages {tally['blocage']},"
+              f" messages mal formés {tally['message mal formé']} ({dict(tally)})")
 
 
 if __name__ == "__main__":

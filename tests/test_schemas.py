@@ -192,14 +192,14 @@ def test_the_schemas_are_written_from_the_vocabulary(rules_copy: Callable[..., R
 
     def add_field(data: dict[str, Any]) -> None:
         data["entrees"]["nombre_de_quartiers"] = {
-            "type": "entier", "requis": False, "min": 1, "libelle": "nombre de quartiers",
+            "type": "entier", "requis": False, "min": 1, "max": 999, "libelle": "nombre de quartiers",
             "description": "Champ ajouté par le test.",
         }
 
     edited = rules_copy("vocabulaire.yaml", add_field)
     added = schema("commune", edited)["properties"]["nombre_de_quartiers"]
     assert added["title"] == "nombre de quartiers"
-    assert {"type": "integer", "minimum": 1} in added["anyOf"]
+    assert {"type": "integer", "minimum": 1, "maximum": 999} in added["anyOf"]
     assert "nombre_de_quartiers" in schema("resultat", edited)["properties"]["commune"]["properties"]
 
 

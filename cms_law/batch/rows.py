@@ -10,16 +10,13 @@ the others.
 
 from __future__ import annotations
 
-import hashlib
-import traceback
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ..errors import CmsLawError, InputError
+from ..errors import CmsLawError, InputError, internal_error_id
 from ..evaluator import evaluate
 from ..explain import evaluation_figures, json_value, summary, to_json
 from ..expressions import is_number, truth
@@ -81,13 +78,6 @@ def output_columns(book: RuleBook, explain: bool) -> tuple[str, ...]:
     # Under a reform, each row says which: a reformed figure must not pass for the law's.
     stamp = REFORM_COLUMNS if book.reforme is not None else ()
     return (*IDENTIFICATION, *stamp, *figures, "resume", *(("explication",) if explain else ()))
-
-
-def internal_error_id(error: BaseException) -> str:
-    """``E-`` and 8 hexadecimal digits, drawn from the exception's type and the places of its traceback."""
-    places = [f"{Path(frame.filename).name}:{frame.name}:{frame.lineno}" for frame in traceback.extract_tb(error.__traceback__)]
-    digest = hashlib.sha256("|".join([type(error).__qualname__, *places]).encode()).hexdigest()
-    return f"E-{digest[:8].upper()}"
 
 
 class RowEvaluator:

@@ -12,9 +12,11 @@ import attrs
 
 from ..model import Fragment, HistoryColumn, HistoryLayout, InputField, TableColumn, Total, Variable
 from .patterns import PatternError, check_pattern
-from .reader import TYPES, Reader, load_yaml
+from .reader import NUMBER_TYPES, TYPES, Reader, load_yaml
 
 FILE = "vocabulaire.yaml"
+#: The types of input field that must declare ``min`` and ``max``.
+BOUNDED_TYPES = (*NUMBER_TYPES, "date")
 
 #: The summary sentences the engine writes: a batch row's, and an EPCI member's line.
 SUMMARIES = ("commune", "membre_epci")
@@ -177,6 +179,10 @@ def _input_fields(reader: Reader, raw: object, section: str) -> tuple[InputField
         if spec["type"] not in TYPES:
             raise item.error(f"type inconnu « {spec['type']} »")
         kind = spec["type"]
+        if kind in BOUNDED_TYPES and not {"min", "max"} <= set(spec):
+            # What a user sends is bounded where it is read: a count, a rate or a date out of
+            # any sensible range is refused naming its field, before it reaches a computation.
+            raise item.error(f"un champ de type {kind} déclare son intervalle : « min » et « max » sont obligatoires")
         pattern = spec.get("motif")
         if pattern is not None:
             try:

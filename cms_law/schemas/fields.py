@@ -22,9 +22,10 @@ def _input_field(field: InputField) -> dict[str, Any]:
     if field.motif is not None:
         schema = {**schema, "pattern": f"^\\s*(?:{field.motif})\\s*$"}
     bounds: dict[str, Any] = {}
-    if field.minimum is not None:
+    # JSON Schema bounds no date: a date's range is checked by the reader only.
+    if field.minimum is not None and field.type != "date":
         bounds["minimum"] = _number(field.minimum)
-    if field.maximum is not None:
+    if field.maximum is not None and field.type != "date":
         bounds["maximum"] = _number(field.maximum)
     if bounds:
         # The bounds apply to a number; a text (« 25 % ») is checked by the reader.

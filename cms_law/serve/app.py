@@ -11,13 +11,10 @@ through the same ``to_json`` as the command line. Any error becomes an answer he
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-import yaml
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -26,8 +23,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..documents import parse_document
+from ..errors import InputError
 from ..explain import to_json
-from ..loader import SAFE_LOADER
+from ..loader import load_rulebook
 from ..reforms import reformed_book
 from ..model import RuleBook
 from ..schemas import NAMES
@@ -95,55 +94,21 @@ def media_type(request: Request) -> str:
 
 
 def parse_body(data: bytes, kind: str) -> Any:
-    """A JSON or YAML document: plain data only (YAML aliases, which can multiply a small body
-    into a huge value, are refused)."""
+    """A JSON or YAML document, read by the library's one reader of documents
+    (:mod:`cms_law.documents`, the same checks as a file on the command line); YAML aliases, which
+    can multiply a small body into a huge value, are refused outright here."""
     if kind not in (*JSON_TYPES, *YAML_TYPES) and not kind.endswith("+json"):
         shown = kind or "aucun"
         raise RequestError(
             UNSUPPORTED_MEDIA_TYPE, "Content-Type",
             f"type de contenu « {shown} » non accepté : envoyer du JSON (application/json) ou du YAML (application/yaml)",
         )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise RequestError(BAD_REQUEST, "corps", f"le corps n'est pas un texte UTF-8 (octet {error.start})") from None
-    if not text.strip():
+    if not data.strip():
         raise RequestError(BAD_REQUEST, "corps", "corps vide : envoyer la description attendue (voir /openapi.json)")
     try:
-        if kind in YAML_TYPES:
-            if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=SAFE_LOADER)):
-                raise RequestError(BAD_REQUEST, "corps", "YAML refusé : les alias (*nom) ne sont pas acceptés")
-            data = yaml.load(text, Loader=SAFE_LOADER)
-        else:
-            data = json.loads(text, parse_constant=_not_a_number)
-    except json.JSONDecodeError as error:
-        message = f"JSON invalide, ligne {error.lineno}, colonne {error.colno} : {error.msg}"
-        raise RequestError(BAD_REQUEST, "corps", message) from None
-    except yaml.YAMLError as error:
-        raise RequestError(BAD_REQUEST, "corps", f"YAML invalide : {error}") from None
-    except RecursionError:
-        raise RequestError(BAD_REQUEST, "corps", "document trop imbriqué") from None
-    except ValueError as error:  # an integer of thousands of digits
-        raise RequestError(BAD_REQUEST, "corps", f"valeur illisible : {error}") from None
-    _refuse_infinite(data)
-    return data
-
-
-def _not_a_number(constant: str) -> None:
-    raise RequestError(BAD_REQUEST, "corps", f"JSON invalide : {constant} n'est pas un nombre")
-
-
-def _refuse_infinite(data: Any) -> None:
-    """YAML's .inf and .nan are no quantity of the law (and no JSON)."""
-    pending = [data]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, float) and not math.isfinite(value):
-            raise RequestError(BAD_REQUEST, "corps", f"valeur refusée : {value} n'est pas un nombre fini")
-        if isinstance(value, dict):
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
+        return parse_document(data, "corps", "yaml" if kind in YAML_TYPES else "json", aliases=False)
+    except InputError as error:
+        raise RequestError(BAD_REQUEST, "corps", error.problemes[0].message) from None
 
 
 def query_of(request: Request) -> dict[str, list[str]]:

@@ -7,17 +7,15 @@ repository's ``examples/``), and the answers given for them are computed here by
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
 import attrs
-import yaml
 
 from .. import __version__
+from ..documents import parse_document
 from ..explain import reform_as_dict, rules_as_data
-from ..loader import SAFE_LOADER
 from ..model import RuleBook
 from ..schemas import all_schemas
 from .openapi import openapi_document
@@ -46,17 +44,6 @@ EXAMPLES = {
 }
 
 
-def jsonable(value: Any) -> Any:
-    """A YAML document as JSON would hold it: dates as ``AAAA-MM-JJ``."""
-    if isinstance(value, Mapping):
-        return {str(key): jsonable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [jsonable(item) for item in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def load_examples() -> dict[str, Example]:
     folder = resources.files("cms_law.examples")
     examples = {}
@@ -65,7 +52,7 @@ def load_examples() -> dict[str, Example]:
         if name.endswith(".csv"):
             examples[path] = Example(name, path, content, content, "text/csv")
         else:
-            body = jsonable(yaml.load(content, Loader=SAFE_LOADER))
+            body = parse_document(content, name)  # dates stay text, as a body sent is read
             examples[path] = Example(name, path, content, body, "application/yaml")
     return examples
 

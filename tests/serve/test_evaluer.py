@@ -57,7 +57,9 @@ def test_bad_input_gives_the_problems_of_the_command_line(server: Client, tmp_pa
     code, printed = cli("evaluate", str(path), "--format", "json")
     answer = server.post_file("/evaluer", path)
     assert (code, answer.status) == (1, 422)
-    assert answer.body == printed
+    # The same problems, each naming its line: of the user's file, or of the body sent.
+    assert answer.body == printed.replace(f"({path}, ligne".encode(), b"(corps, ligne")
+    assert b"(corps, ligne 5)" in answer.body
     assert {p["champ"] for p in answer.json()["erreurs"]} == {"population", "plh", "logements_sociaux"}
     answer = server.post_json("/evaluer", LEAFLET, [("convention", "arrondi=haut")])
     assert answer.json()["erreurs"][0]["champ"] == "conventions.arrondi"

@@ -45,7 +45,8 @@ def test_same_bytes_as_the_command_line(server: Client, name: str) -> None:
     path, command = ENDPOINTS[name]
     code, printed = cli(command, str(EXAMPLES / name), "--format", "json")
     answer = server.post_file(path, EXAMPLES / name)
-    assert answer.body == printed
+    # A problem names its line in the file given to the command, in the body sent to the service.
+    assert answer.body == printed.replace(f"({EXAMPLES / name}, ligne".encode(), b"(corps, ligne")
     assert answer.status == (422 if code == 1 else 200)
     assert answer.headers["content-type"] == "application/json"
 
