@@ -21,13 +21,10 @@ import collections
 import csv
 import io
 import re
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import attrs
@@ -35,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cms_law import InputError, batch
+from fuzzing import Hang, bounded
 
 COLUMNS = [
     "nom", "code_insee", "population", "unite_urbaine_paris", "agglomeration_ou_epci_eligible", "taux_cible",
@@ -120,24 +118,6 @@ def csv_files(draw: st.DrawFn) -> Drawn:
     if encoding == "cp1252":
         content = content.replace("É", "E")  # every letter drawn has a Windows-1252 byte
     return Drawn(content.encode(encoding), tuple(lines), encoding, delimiter, header_ok)
-
-
-class Hang(Exception):
-    """An example went over :data:`EXAMPLE_SECONDS`."""
-
-
-@contextmanager
-def bounded(seconds: int) -> Iterator[None]:
-    def stop(signum: int, frame: object) -> None:
-        raise Hang
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _lines_written(path: Path) -> set[int]:

@@ -67,9 +67,8 @@ def test_a_row_whose_evaluation_crashes_is_an_internal_error_and_the_batch_goes_
 
 
 def test_a_29_digit_integer_at_line_501_loses_no_row(tmp_path, capsys):
-    """The issue's case: 999 results and 1 error, the summary printed. The number is refused as an
-    input error where the value bounds exist (exit 4), and is otherwise an internal error of the
-    row (exit 70): either way no row is lost and the batch ends normally."""
+    """The issue's case: 999 results and 1 error, the summary printed. The number is beyond the
+    range the vocabulary declares for residences_principales: a field error of its row (exit 4)."""
     rows = communes(999)
     rows.insert(499, row("Enorme", "98000", "9" * 29))
     source = write_csv(tmp_path / "communes.csv", [HEADER, *rows])
@@ -79,7 +78,7 @@ def test_a_29_digit_integer_at_line_501_loses_no_row(tmp_path, capsys):
     assert len(read_rows(tmp_path / "out.csv")) == 999
     (error,) = read_rows(tmp_path / "out.erreurs.csv")
     assert error["ligne"] == "501"
-    assert code == (EXIT_REJECTED if error["champ"] == "residences_principales" else EXIT_INTERNAL)
+    assert error["champ"] == "residences_principales" and code == EXIT_REJECTED
     assert "Communes évaluées : 999 sur 1\u202f000 lignes" in capsys.readouterr().err
 
 

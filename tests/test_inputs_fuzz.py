@@ -82,7 +82,8 @@ def _example(kind: str) -> dict[str, Any]:
 def _mutated(draw: Callable[..., Any], mapping: dict[str, Any]) -> dict[str, Any]:
     """Some of the mapping's fields given other values, removed, or joined by unknown ones."""
     result = dict(mapping)
-    for key in draw(st.lists(st.sampled_from(sorted(result)), max_size=2, unique=True)):
+    # An empty mapping (a member written « {} ») has no field to change, only unknown ones to gain.
+    for key in draw(st.lists(st.sampled_from(sorted(result)), max_size=2, unique=True)) if result else ():
         if draw(st.booleans()):
             result[key] = draw(_values)
         else:
