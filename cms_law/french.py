@@ -97,11 +97,21 @@ def _distinct_places(values: dict[str, tuple[Value, str | None]]) -> dict[str, i
         for name, (value, kind) in values.items()
         if isinstance(value, (int, Fraction)) and not isinstance(value, bool) and kind != "annee"
     }
+    # Each figure is written once per precision tried: a sentence compares every pair of its figures.
+    shown: dict[tuple[str, int], str] = {}
+
+    def written(name: str, precision: int) -> str:
+        text = shown.get((name, precision))
+        if text is None:
+            value, kind = numbers[name]
+            text = shown[name, precision] = french(value, kind, precision)
+        return text
+
     for name, (value, kind) in numbers.items():
-        others = [other for key, (other, other_kind) in numbers.items() if key != name and other_kind == kind]
-        while places[name] < JSON_PLACES and any(
-            other != value and french(other, kind, places[name]) == french(value, kind, places[name])
-            for other in others
+        others = [key for key, (other, other_kind) in numbers.items()
+                  if key != name and other_kind == kind and other != value]
+        while others and places[name] < JSON_PLACES and any(
+            written(other, places[name]) == written(name, places[name]) for other in others
         ):
             places[name] += 1
     return places
