@@ -42,6 +42,7 @@ import sys
 import tarfile
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -229,16 +230,42 @@ def batch(
     command = [str(measures), "batch", str(source), "-o", str(output), "--jobs", str(jobs), *options]
     start = time.perf_counter()
     extra = {**({} if slack else {"SANS_RESERVE_TAS": "1"}), **({} if seed is None else {"PYTHONHASHSEED": str(seed)})}
-    tree.python(_BATCH, *command, **extra)
+    measures.unlink(missing_ok=True)  # a process that died must not be read as the last one's figures
+    completed = tree.python(_BATCH, *command, **extra)
     wall = time.perf_counter() - start
+    if not measures.exists() or not output.exists():
+        raise SystemExit(f"cms-law batch ({tree.label}) n'a pas abouti, code {completed.returncode} :\n{completed.stderr[-2000:]}")
     result = json.loads(measures.read_text())
     with output.open(encoding="utf-8", newline="") as stream:
+        records = csv.reader(_after_comments(stream))
+        header = next(records, [])
         if rows:
-            result["rows"] = list(csv.DictReader(stream))
-        else:
-            result["count"] = sum(1 for _ in csv.reader(stream)) - 1
+            result["rows"] = [dict(zip(header, record, strict=True)) for record in records]
+        result["count"] = len(result["rows"]) if rows else sum(1 for _ in records)
+    errors = output.with_name(f"{output.stem}.erreurs.csv")
+    with errors.open(encoding="utf-8", newline="") as stream:
+        result["rejected"] = sum(1 for _ in csv.reader(stream)) - 1  # its header
     output.unlink()
+    errors.unlink()
     return {"wall": wall, **result}
+
+
+def _after_comments(stream: io.TextIOBase) -> Iterator[str]:
+    """The lines of a results file from its header on: the batch writes first a comment line
+    (« # Produit par cms-law … ») saying what produced it, which older trees did not."""
+    lines = iter(stream)
+    for line in lines:
+        if not line.startswith("#"):
+            yield line
+            break
+    yield from lines
+
+
+def failure(done: dict[str, Any], count: int) -> str:
+    """Empty when the batch did all it was asked: exit code 0, one result row per commune, no row rejected."""
+    if done["code"] == 0 and done["count"] == count and done["rejected"] == 0:
+        return ""
+    return f"   ÉCHEC : code {done['code']}, {done['count']} lignes de résultats sur {count}, {done['rejected']} rejetée(s)"
 
 
 def heap_slack(tree: Tree, source: Path, count: int, workdir: Path) -> None:
@@ -279,12 +306,11 @@ def memory(trees: list[Tree], workdir: Path, million: bool) -> None:
         size = source.stat().st_size / 2**20
         for tree in trees if count < MILLION else trees[-1:]:
             done = batch(tree, source, cores, workdir, rows=False)
-            complete = done["code"] == 0 and done["count"] == count
             target = f"   cible < {TARGET_MILLION_MB:.0f} Mo : {verdict(max(done['main_mb'], done['workers_mb']), TARGET_MILLION_MB)}"
             print(f"  {count:>9} lignes ({size:5.0f} Mo)  {tree.label:<6} principal {done['main_mb']:5.0f} Mo,"
                   f" calcul ≤ {done['workers_mb']:5.0f} Mo ; {done['wall']:6.1f} s ; charge {_load()}"
                   + (target if count == MILLION else "")
-                  + ("" if complete else f"   ÉCHEC : code {done['code']}, {done['count']} lignes"))
+                  + failure(done, count))
         source.unlink()
 
 
@@ -294,11 +320,13 @@ def raw(count: int, kind: str) -> dict[str, float]:
 
 
 def disagreements(rows: list[dict[str, str]], communes: list[dict[str, Any]]) -> int:
-    """Communes where the engine and the plain function differ (objective, minimum PLAI, maximum PLS)."""
+    """Communes where the engine and the plain function differ (objective, minimum PLAI, maximum PLS).
+    A commune without objective has no figure, or, exempted, an objective of 0 and no split."""
     found = 0
     for row, commune in zip(rows, communes, strict=True):
         figures = (row["objectif_triennal"], row["plai_minimum"], row["pls_maximum"])
-        got = None if figures == ("", "", "") else tuple(int(figure) for figure in figures)
+        none = figures == ("", "", "") or (row["exemptee"] == "oui" and figures == ("0", "", ""))
+        got = None if none else tuple(int(figure) for figure in figures)
         found += got != objectif_3ds(commune)
     return found
 
@@ -427,10 +455,9 @@ def main() -> None:
                     f"   cible < {target} s : {verdict(walls[mine], target)}" if jobs == cores else ""))
                 cpu = per_commune[jobs] = {t.label: 1000 * (runs[t.label, jobs]["cpu"] - idle[t.label]) / count for t in trees}
                 done = runs[mine, jobs]
-                complete = done["code"] == 0 and len(done["rows"]) == count
                 print(f"  {'':<28} CPU par commune (démarrage déduit) {_beside(cpu, 'ms', 3)} ; mémoire : principal"
                       f" {done['main_mb']:.0f} Mo, calcul ≤ {done['workers_mb']:.0f} Mo ; charge {_load()}"
-                      + ("" if complete else f"   ÉCHEC : code {done['code']}, {len(done['rows'])} lignes"))
+                      + failure(done, count))
             same = runs[mine, cores]["rows"] == runs[mine, 1]["rows"]
             print(f"  {'':<28} résultats identiques au séquentiel, dans l'ordre : {'oui' if same else 'NON'} ;"
                   f" désaccords avec la fonction simple : {disagreements(runs[mine, 1]['rows'], communes)}")
