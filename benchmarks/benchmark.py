@@ -17,8 +17,8 @@ price »): the start-up of ``cms-law evaluate`` beside importing its dependencie
 its full explanation; ``cms-law batch`` on a 2 200-commune inventory and on 35 000 communes shaped
 like France, on one core and on all, with and without ``--explain``; the same 35 000 communes
 through a raw durable_rules ruleset doing the same arithmetic (``raw_ruleset.py``, the engine's
-own price) and through a plain function (``baseline_3ds.py``); the effect of ``keep_heap_slack``,
-under several hash seeds (its effect depends on them); with
+own price) and through a plain function (``baseline_3ds.py``); the effect of a heap top pad
+(``keep_heap_slack()``, removed from cms-law when it measured no effect) under several hash seeds; with
 ``--memoire``, the peak memory of batches of 1 000 to 100 000 rows (1 000 000 with ``--million``),
 which must not grow with the number of rows.
 The synthetic communes are drawn with a fixed seed, so two runs measure the same work.
@@ -42,6 +42,7 @@ import sys
 import tarfile
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,25 +67,19 @@ MEMORY_ROWS = (1_000, 10_000, 100_000)
 HEAP_SEEDS = 8
 MILLION = 1_000_000
 
-# keep_heap_slack(), wherever the tree measured keeps it (cms_law.batch.pool, formerly cms_law.batch).
-_HEAP_SLACK = """
-import importlib, os
-def _heap_module():
-    for name in ("cms_law.batch.pool", "cms_law.batch"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "keep_heap_slack"):
-            return module
+# A 64 MiB top pad for glibc's heap (mallopt M_TOP_PAD), set in the measured process before the
+# batch starts: what ``keep_heap_slack()`` did in cms-law until it measured no effect; kept here to
+# see again whether glibc trims the heap after every commune under some hash seed.
+_TOP_PAD = """
+import ctypes, ctypes.util, os
+if os.environ.get("RESERVE_TAS"):
+    ctypes.CDLL(ctypes.util.find_library("c")).mallopt(-2, 64 * 1024 * 1024)
 """
 # The batch as a user starts it, with the CPU time, minor page faults and peak memory of the
 # process and of its workers (counted once they have been waited for). VmHWM, which exec resets,
 # is the process's own peak; ru_maxrss of the children is the largest worker's.
-_BATCH = _HEAP_SLACK + """
+_BATCH = _TOP_PAD + """
 import json, os, resource, sys
-if os.environ.get("SANS_RESERVE_TAS"):
-    _heap_module().keep_heap_slack = lambda: None
 from cms_law.cli import main
 code = main(sys.argv[2:])
 usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
@@ -95,10 +90,8 @@ json.dump({"code": code, "cpu": sum(u.ru_utime + u.ru_stime for u in usage),
            "workers_mb": usage[1].ru_maxrss / 1024}, open(sys.argv[1], "w"))
 """
 # One commune evaluated again and again in process, with its explanation as text.
-_LATENCY = _HEAP_SLACK + """
+_LATENCY = """
 import json, os, sys, time
-if os.environ.get("RESERVE_TAS"):
-    _heap_module().keep_heap_slack()
 from cms_law import evaluate
 from cms_law.inputs import read_file
 commune = read_file(sys.argv[1])
@@ -211,13 +204,13 @@ def startup(tree: Tree, cache: Path) -> dict[str, float]:
     return result
 
 
-def latency(tree: Tree, slack: bool) -> dict[str, float]:
-    completed = tree.python(_LATENCY, str(ROOT / "examples" / "commune_exemple.yaml"), **({"RESERVE_TAS": "1"} if slack else {}))
+def latency(tree: Tree) -> dict[str, float]:
+    completed = tree.python(_LATENCY, str(ROOT / "examples" / "commune_exemple.yaml"))
     return json.loads(completed.stdout)  # type: ignore[no-any-return]
 
 
 def batch(
-    tree: Tree, source: Path, jobs: int, workdir: Path, *options: str, slack: bool = True, rows: bool = True,
+    tree: Tree, source: Path, jobs: int, workdir: Path, *options: str, pad: bool = False, rows: bool = True,
     seed: int | None = None,
 ) -> dict[str, Any]:
     """``cms-law batch`` in a fresh process: wall and CPU time, exit code, memory, output rows
@@ -228,30 +221,57 @@ def batch(
     measures = workdir / "mesures.json"
     command = [str(measures), "batch", str(source), "-o", str(output), "--jobs", str(jobs), *options]
     start = time.perf_counter()
-    extra = {**({} if slack else {"SANS_RESERVE_TAS": "1"}), **({} if seed is None else {"PYTHONHASHSEED": str(seed)})}
-    tree.python(_BATCH, *command, **extra)
+    extra = {**({"RESERVE_TAS": "1"} if pad else {}), **({} if seed is None else {"PYTHONHASHSEED": str(seed)})}
+    measures.unlink(missing_ok=True)  # a process that died must not be read as the last one's figures
+    completed = tree.python(_BATCH, *command, **extra)
     wall = time.perf_counter() - start
+    if not measures.exists() or not output.exists():
+        raise SystemExit(f"cms-law batch ({tree.label}) n'a pas abouti, code {completed.returncode} :\n{completed.stderr[-2000:]}")
     result = json.loads(measures.read_text())
     with output.open(encoding="utf-8", newline="") as stream:
+        records = csv.reader(_after_comments(stream))
+        header = next(records, [])
         if rows:
-            result["rows"] = list(csv.DictReader(stream))
-        else:
-            result["count"] = sum(1 for _ in csv.reader(stream)) - 1
+            result["rows"] = [dict(zip(header, record, strict=True)) for record in records]
+        result["count"] = len(result["rows"]) if rows else sum(1 for _ in records)
+    errors = output.with_name(f"{output.stem}.erreurs.csv")
+    with errors.open(encoding="utf-8", newline="") as stream:
+        result["rejected"] = sum(1 for _ in csv.reader(stream)) - 1  # its header
     output.unlink()
+    errors.unlink()
     return {"wall": wall, **result}
 
 
-def heap_slack(tree: Tree, source: Path, count: int, workdir: Path) -> None:
-    """``keep_heap_slack()`` on and off, sequential, under hash seeds 0 to 7: where the heap's top
-    sits depends on the seed, and with it whether glibc trims the heap after every commune."""
+def _after_comments(stream: io.TextIOBase) -> Iterator[str]:
+    """The lines of a results file from its header on: the batch writes first a comment line
+    (« # Produit par cms-law … ») saying what produced it, which older trees did not."""
+    lines = iter(stream)
+    for line in lines:
+        if not line.startswith("#"):
+            yield line
+            break
+    yield from lines
+
+
+def failure(done: dict[str, Any], count: int) -> str:
+    """Empty when the batch did all it was asked: exit code 0, one result row per commune, no row rejected."""
+    if done["code"] == 0 and done["count"] == count and done["rejected"] == 0:
+        return ""
+    return f"   ÉCHEC : code {done['code']}, {done['count']} lignes de résultats sur {count}, {done['rejected']} rejetée(s)"
+
+
+def heap_pad(tree: Tree, source: Path, count: int, workdir: Path) -> None:
+    """The batch without and with a 64 MiB heap top pad, sequential, under hash seeds 0 to 7: where
+    the heap's top sits may depend on the seed, and with it whether glibc trims the heap after every
+    commune (cms-law set such a pad, ``keep_heap_slack()``, until this measured no effect)."""
     ratios, faults = [], []
     for seed in range(HEAP_SEEDS):
-        without = batch(tree, source, 1, workdir, slack=False, rows=False, seed=seed)
-        with_slack = batch(tree, source, 1, workdir, rows=False, seed=seed)
-        ratios.append(without["cpu"] / with_slack["cpu"])
-        faults.append((without["faults"] / count, with_slack["faults"] / count))
+        without = batch(tree, source, 1, workdir, rows=False, seed=seed)
+        padded = batch(tree, source, 1, workdir, pad=True, rows=False, seed=seed)
+        ratios.append(without["cpu"] / padded["cpu"])
+        faults.append((without["faults"] / count, padded["faults"] / count))
     trimmed = sum(off > 2 * on for off, on in faults)
-    print(f"  keep_heap_slack(), {HEAP_SEEDS} graines de hachage : CPU sans / avec, médiane × {statistics.median(ratios):.2f}"
+    print(f"  réserve de tas de 64 Mo (ancien keep_heap_slack()), {HEAP_SEEDS} graines de hachage : CPU sans / avec, médiane × {statistics.median(ratios):.2f}"
           f" (de × {min(ratios):.2f} à × {max(ratios):.2f}) ; fautes de page par commune sans / avec :"
           f" {', '.join(f'{off:.0f}/{on:.0f}' for off, on in faults)} ; le tas rendu à chaque commune sans elle :"
           f" {trimmed} graine(s) sur {HEAP_SEEDS}")
@@ -279,12 +299,11 @@ def memory(trees: list[Tree], workdir: Path, million: bool) -> None:
         size = source.stat().st_size / 2**20
         for tree in trees if count < MILLION else trees[-1:]:
             done = batch(tree, source, cores, workdir, rows=False)
-            complete = done["code"] == 0 and done["count"] == count
             target = f"   cible < {TARGET_MILLION_MB:.0f} Mo : {verdict(max(done['main_mb'], done['workers_mb']), TARGET_MILLION_MB)}"
             print(f"  {count:>9} lignes ({size:5.0f} Mo)  {tree.label:<6} principal {done['main_mb']:5.0f} Mo,"
                   f" calcul ≤ {done['workers_mb']:5.0f} Mo ; {done['wall']:6.1f} s ; charge {_load()}"
                   + (target if count == MILLION else "")
-                  + ("" if complete else f"   ÉCHEC : code {done['code']}, {done['count']} lignes"))
+                  + failure(done, count))
         source.unlink()
 
 
@@ -294,11 +313,13 @@ def raw(count: int, kind: str) -> dict[str, float]:
 
 
 def disagreements(rows: list[dict[str, str]], communes: list[dict[str, Any]]) -> int:
-    """Communes where the engine and the plain function differ (objective, minimum PLAI, maximum PLS)."""
+    """Communes where the engine and the plain function differ (objective, minimum PLAI, maximum PLS).
+    A commune without objective has no figure, or, exempted, an objective of 0 and no split."""
     found = 0
     for row, commune in zip(rows, communes, strict=True):
         figures = (row["objectif_triennal"], row["plai_minimum"], row["pls_maximum"])
-        got = None if figures == ("", "", "") else tuple(int(figure) for figure in figures)
+        none = figures == ("", "", "") or (row["exemptee"] == "oui" and figures == ("0", "", ""))
+        got = None if none else tuple(int(figure) for figure in figures)
         found += got != objectif_3ds(commune)
     return found
 
@@ -396,13 +417,11 @@ def main() -> None:
               f"   cible ≤ × {TARGET_STARTUP_RATIO} : {verdict(ratio, TARGET_STARTUP_RATIO)}")
 
         print("\nUne commune avec son explication complète (3 000 évaluations en processus) :")
-        for slack in (False, True):
-            measured = {tree.label: latency(tree, slack) for tree in trees}
-            p95 = {label: m["p95"] for label, m in measured.items()}
-            print(f"  {'avec keep_heap_slack()' if slack else 'tel quel'} : médiane"
-                  f" {_beside({label: m['median'] for label, m in measured.items()}, 'ms')}")
-            print(f"    95e centile {_beside(p95, 'ms')}   cible < {TARGET_LATENCY_P95_MS} ms :"
-                  f" {verdict(p95[mine], TARGET_LATENCY_P95_MS)}   charge {_load()}")
+        measured = {tree.label: latency(tree) for tree in trees}
+        p95 = {label: m["p95"] for label, m in measured.items()}
+        print(f"  médiane {_beside({label: m['median'] for label, m in measured.items()}, 'ms')}")
+        print(f"  95e centile {_beside(p95, 'ms')}   cible < {TARGET_LATENCY_P95_MS} ms :"
+              f" {verdict(p95[mine], TARGET_LATENCY_P95_MS)}   charge {_load()}")
 
         datasets = [("inventaire", INVENTAIRE, True, TARGET_INVENTAIRE_S)]
         if not arguments.quick:
@@ -427,10 +446,9 @@ def main() -> None:
                     f"   cible < {target} s : {verdict(walls[mine], target)}" if jobs == cores else ""))
                 cpu = per_commune[jobs] = {t.label: 1000 * (runs[t.label, jobs]["cpu"] - idle[t.label]) / count for t in trees}
                 done = runs[mine, jobs]
-                complete = done["code"] == 0 and len(done["rows"]) == count
                 print(f"  {'':<28} CPU par commune (démarrage déduit) {_beside(cpu, 'ms', 3)} ; mémoire : principal"
                       f" {done['main_mb']:.0f} Mo, calcul ≤ {done['workers_mb']:.0f} Mo ; charge {_load()}"
-                      + ("" if complete else f"   ÉCHEC : code {done['code']}, {len(done['rows'])} lignes"))
+                      + failure(done, count))
             same = runs[mine, cores]["rows"] == runs[mine, 1]["rows"]
             print(f"  {'':<28} résultats identiques au séquentiel, dans l'ordre : {'oui' if same else 'NON'} ;"
                   f" désaccords avec la fonction simple : {disagreements(runs[mine, 1]['rows'], communes)}")
@@ -449,7 +467,7 @@ def main() -> None:
                   + (f" (avant : × {sequential[trees[0].label] / raw_ms:.1f})" if len(trees) == 2 else "")
                   + f"   cible ≤ × {TARGET_RAW_RATIO:.0f} : {verdict(engine_ms / raw_ms, TARGET_RAW_RATIO)}")
             if name == datasets[0][0]:
-                heap_slack(trees[-1], source, count, workdir)
+                heap_pad(trees[-1], source, count, workdir)
         if arguments.profile:
             profile(workdir / f"inventaire_{INVENTAIRE}.csv", workdir)
     print(f"\nCharge moyenne de la machine à la fin : {_load()}")

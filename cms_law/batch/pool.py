@@ -8,8 +8,6 @@ Each worker loads and compiles the rules once.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import signal
@@ -34,8 +32,6 @@ from .rows import RowEvaluator, RowOutcome, Settings
 _MAX_CHUNK = 128
 # Tasks queued per worker: keeps every worker busy while bounding the rows held in memory.
 _TASKS_PER_WORKER = 4
-_M_TOP_PAD = -2  # glibc mallopt parameter
-_TOP_PAD_BYTES = 64 * 1024 * 1024
 
 Outcomes = Generator[list[RowOutcome], None, None]
 
@@ -76,26 +72,7 @@ def outcomes(source: CsvSource, evaluator: RowEvaluator, jobs: int, stop: StopRe
     return _sequential(source, evaluator, stop)
 
 
-def keep_heap_slack() -> None:
-    """Keep freed memory mapped for reuse rather than handing it back after every commune.
-
-    durable_rules allocates a new session state for each evaluation and frees it after. Where the
-    heap's top happens to sit (it depends on the process's hash seed), glibc trims it after every
-    commune and the next evaluation faults the same pages in again: measured on the 2 200-commune
-    inventory under 8 hash seeds, 3 of them gave 110 minor page faults per commune and 1.45 times
-    the CPU time, the others 4 faults; with a 64 MiB top pad, every seed gave 4 faults and the
-    lower CPU time (``benchmarks/benchmark.py`` measures it again). The setting is process-wide,
-    so it is made only in processes that evaluate many communes.
-    """
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c")).mallopt
-    except (OSError, AttributeError, TypeError):  # not glibc: nothing to tune
-        return
-    mallopt(_M_TOP_PAD, _TOP_PAD_BYTES)
-
-
 def _sequential(source: CsvSource, evaluator: RowEvaluator, stop: StopRequest) -> Outcomes:
-    keep_heap_slack()
     for line, cells in source.records():
         if stop.signal is not None:
             return
@@ -142,7 +119,6 @@ def _start_worker(settings: Settings, book: RuleBook | None) -> None:
     global _WORKER
     # Ctrl-C reaches every process of the terminal: the parent alone decides to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    keep_heap_slack()
     book = book or load_rulebook()
     compiled_for(book, parse_period(book, settings.period))
     _WORKER = RowEvaluator(book, settings)
