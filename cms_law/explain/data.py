@@ -20,7 +20,7 @@ from ..expressions import Value
 from ..french import exact_decimal
 from ..errors import InputError
 from ..loader.overlaps import Overlap
-from ..model import Citation, DerogationResult, Evaluation, RuleBook, Step
+from ..model import Alinea, ArticleVersion, Citation, DerogationResult, Evaluation, RuleBook, Step
 from .provenance import provenance
 from .text import aggregate_text, column_kind
 from .whynot import why_not_as_dict
@@ -57,6 +57,20 @@ def _conventions_of(evaluations: Sequence[Evaluation]) -> Mapping[str, str]:
 
 
 def citation_as_dict(citation: Citation) -> dict[str, Any]:
+    # A rule's citations never change: their data are built once per article version and alinéa
+    # (citations are not hashable; the same file and alinéa of another load may say otherwise,
+    # hence the check that they are the very same objects), each caller getting its own copy.
+    key = (citation.version.fichier, citation.alinea.id)
+    cached = _CITATIONS.get(key)
+    if cached is None or cached[0] is not citation.version or cached[1] is not citation.alinea:
+        cached = _CITATIONS[key] = (citation.version, citation.alinea, _citation_data(citation))
+    return dict(cached[2])
+
+
+_CITATIONS: dict[tuple[str, str], tuple[ArticleVersion, Alinea, dict[str, Any]]] = {}
+
+
+def _citation_data(citation: Citation) -> dict[str, Any]:
     version = citation.version
     return {
         "citation": citation.court,
