@@ -18,11 +18,9 @@ from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import attrs
 
-from . import batch
 from .errors import InputError, Problem
 from .explain import french, json_value, reform_as_dict
 from .model import RuleBook
@@ -203,6 +201,8 @@ def compare(
 
 
 def _run(path: str | Path, book: RuleBook, period: str | None, conventions: Any, jobs: int | None) -> tuple[dict[int, Any], list[Any]]:
+    from . import batch  # its worker pool is not needed for the parser's defaults, read at every start
+
     with tempfile.TemporaryDirectory(prefix="cms-law-compare-") as folder:
         results, errors = Path(folder) / "r.jsonl", Path(folder) / "e.jsonl"
         batch.run(path, results, period=period, conventions=conventions, output_format="json", errors_path=errors,
@@ -307,6 +307,8 @@ def _histogram(comparison: Comparison) -> str:
     differences = [r.difference for r in comparison.lignes if r.difference is not None]
     without = len(comparison.lignes) - len(differences)
     bins = _bins([d for d in differences if d is not None])
+    from .history import escape  # the one SVG escape, kept out of the start of every command
+
     total = comparison.totals()
     width, left, right, top, plot_height = 820, 56, 24, 104, 300
     plot_width = width - left - right
