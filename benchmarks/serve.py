@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import json
 import os
 import platform
@@ -148,6 +149,9 @@ def main() -> None:
     runs, seconds = (300, 3.0) if arguments.quick else (2000, 10.0)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"Machine : {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, charge {load}")
+    # uvicorn's « auto » picks these C modules when they can be imported, else pure Python ones.
+    found = {name: importlib.util.find_spec(name) is not None for name in ("uvloop", "httptools")}
+    print("uvicorn : " + ", ".join(f"{name} {'présent' if ok else 'ABSENT'}" for name, ok in found.items()))
     alone, with_json, cpu_in_process = in_process(runs)
     print(f"evaluate en processus ({runs} fois) : médiane {statistics.median(alone):.3f} ms,"
           f" p95 {percentile(alone, 0.95):.3f} ms")
@@ -171,9 +175,13 @@ def main() -> None:
               f" la couche HTTP ajoute {added:.3f} ms au p95 (cible < {TARGET_HTTP_P95_MS} ms :"
               f" {verdict(added < TARGET_HTTP_P95_MS)})")
         print(f"  CPU du serveur par requête : {cpu_http:.3f} ms, dont {cpu_http - cpu_in_process:.3f} ms pour HTTP"
-              " (moins sensible que les durées à la charge de la machine)")
+              f" ({cpu_http / cpu_in_process:.2f} × le CPU en processus ; moins sensible que les durées à la charge)")
         target = f" (cible ≥ {TARGET_RATE_2_WORKERS:.0f}/s : {verdict(rate >= TARGET_RATE_2_WORKERS)})" if workers == 2 else ""
         print(f"  {CLIENTS} clients en parallèle pendant {seconds:.0f} s : {rate:.0f} évaluations/s{target}")
+        # What the cores allow at most, the clients taking nothing: the target is reachable only below it.
+        ceiling = workers * 1000 / cpu_http
+        print(f"  plafond de {workers} cœur{'s' if workers > 1 else ''} à ce CPU par requête : {ceiling:.0f}/s"
+              f" ({rate / ceiling:.0%} atteint) ; sans la couche HTTP : {workers * 1000 / cpu_in_process:.0f}/s")
     print("\nLes clients tournent sur les mêmes cœurs que le serveur : les débits sont un plancher.")
 
 

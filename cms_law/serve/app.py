@@ -11,17 +11,20 @@ through the same ``to_json`` as the command line. Any error becomes an answer he
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..documents import parse_document
 from ..errors import InputError
@@ -73,16 +76,7 @@ def error_response(error: BaseException) -> Response:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused as soon as it exceeds ``limit`` bytes (announced or not)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await _read(request.receive, request.headers.get("content-length"), limit)
 
 
 def _too_large(limit: int) -> RequestError:
@@ -112,10 +106,10 @@ def parse_body(data: bytes, kind: str) -> Any:
 
 
 def query_of(request: Request) -> dict[str, list[str]]:
-    return {name: request.query_params.getlist(name) for name in dict.fromkeys(request.query_params.keys())}
+    return _query(request.scope["query_string"])
 
 
-def create_app(book: RuleBook | None = None, settings: Settings | None = None) -> Starlette:
+def create_app(book: RuleBook | None = None, settings: Settings | None = None) -> ASGIApp:
     """The service over ``book`` (default: the package's rules, or those the settings' reform gives),
     within ``settings``' limits."""
     settings = settings or Settings()
@@ -133,17 +127,6 @@ def create_app(book: RuleBook | None = None, settings: Settings | None = None) -
         "parametres": json_body(catalogue.parameters),
         "schemas": json_body(dict(NAMES)),
     }
-
-    def posted(handler: Handler) -> Callable[[Request], Any]:
-        async def endpoint(request: Request) -> Response:
-            try:
-                body = parse_body(await read_body(request, settings.max_body), media_type(request))
-                # Serialised in the worker thread too: a large result must not hold up the event loop.
-                return json_response(await run_in_threadpool(_answer, handler, book, body, query_of(request)))
-            except Exception as error:  # noqa: BLE001 - errors.response_for answers every error
-                return error_response(error)
-
-        return endpoint
 
     def got(answer: Callable[[Request], Any]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
@@ -173,15 +156,21 @@ def create_app(book: RuleBook | None = None, settings: Settings | None = None) -
             headers={"Content-Disposition": f'attachment; filename="resultats.{extension}"'},
         )
 
+    posted = {
+        path: Posted(handler, book, settings.max_body)
+        for path, handler in (
+            ("/evaluer", handlers.evaluate),
+            ("/evaluer-epci", handlers.evaluate_epci),
+            ("/verifier-contrat", handlers.check_contract),
+            ("/historique", handlers.history),
+        )
+    }
     routes = [
         Route("/", lambda request: HTMLResponse(index, headers=PAGE_HEADERS)),
         Route("/documentation", lambda request: HTMLResponse(documentation, headers=PAGE_HEADERS)),
         Route("/sante", lambda request: json_response(ready["sante"])),
         Route("/openapi.json", lambda request: json_response(ready["openapi"])),
-        Route("/evaluer", posted(handlers.evaluate), methods=["POST"]),
-        Route("/evaluer-epci", posted(handlers.evaluate_epci), methods=["POST"]),
-        Route("/verifier-contrat", posted(handlers.check_contract), methods=["POST"]),
-        Route("/historique", posted(handlers.history), methods=["POST"]),
+        *(Route(path, endpoint, methods=["POST"]) for path, endpoint in posted.items()),
         Route("/lot", batch, methods=["POST"]),
         Route("/regles", lambda request: json_response(ready["regles"])),
         Route("/regles/{id:path}", got(lambda request: _rule(catalogue, request.path_params["id"]))),
@@ -207,7 +196,74 @@ def create_app(book: RuleBook | None = None, settings: Settings | None = None) -
     async def unexpected(request: Request, exc: Exception) -> Response:
         return error_response(exc)
 
-    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed, Exception: unexpected})
+    site = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed, Exception: unexpected})
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        # The evaluations go straight to their endpoint, past Starlette's routing and middleware
+        # (a third of the server's own time per evaluation); every other request, and any
+        # other method on these paths (405), through Starlette.
+        endpoint = posted.get(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        await (endpoint or site)(scope, receive, send)
+
+    return app
+
+
+class Posted:
+    """A POST endpoint taking a JSON or YAML document, as a plain ASGI app: the body read within
+    ``limit`` bytes, parsed by the library's reader, the handler called and its answer written in
+    a worker thread (a large result must not hold up the event loop), any error answered by
+    :func:`errors.response_for`."""
+
+    def __init__(self, handler: Handler, book: RuleBook, limit: int) -> None:
+        self.handler, self.book, self.limit = handler, book, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope["headers"])  # lower-case names (ASGI); the first of each would do as well
+        try:
+            declared = headers.get(b"content-length")
+            data = await _read(receive, None if declared is None else declared.decode("latin-1"), self.limit)
+            body = parse_body(data, headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower())
+            query = _query(scope["query_string"])
+            status, answer = 200, await asyncio.get_running_loop().run_in_executor(
+                None, _answer, self.handler, self.book, body, query
+            )
+        except ClientDisconnect:
+            return  # nobody to answer
+        except Exception as error:  # noqa: BLE001 - errors.response_for answers every error
+            status, problem = errors.response_for(error)
+            answer = json_body(problem)
+        await send({
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-length", str(len(answer)).encode()), (b"content-type", b"application/json")],
+        })
+        await send({"type": "http.response.body", "body": answer})
+
+
+async def _read(receive: Receive, declared: str | None, limit: int) -> bytes:
+    """The body, refused as soon as it exceeds ``limit`` bytes (announced or not)."""
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ClientDisconnect
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _query(raw: bytes) -> dict[str, list[str]]:
+    """The query's parameters, each with its values in order, read as Starlette reads them."""
+    query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        query.setdefault(name, []).append(value)
+    return query
 
 
 def _answer(handler: Handler, book: RuleBook, body: Any, query: handlers.Query) -> bytes:

@@ -11,13 +11,13 @@ import os
 import sys
 
 import uvicorn
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from .app import create_app
 from .settings import ENVIRONMENT_VARIABLE, Settings
 
 
-def application() -> Starlette:
+def application() -> ASGIApp:
     """The app of one worker process (uvicorn's factory)."""
     return create_app(settings=Settings.from_environment())
 
@@ -43,4 +43,6 @@ def run(settings: Settings) -> None:
         access_log=False,
         log_level="info",
         server_header=False,
+        # Bound to loopback by default and reading no client address: no proxy headers to trust.
+        proxy_headers=False,
     )
