@@ -304,11 +304,11 @@ def _bins(differences: list[Number]) -> list[tuple[tuple[str, ...], int, Number]
 
 
 def _histogram(comparison: Comparison) -> str:
+    from .history import escape  # the one SVG escape, kept out of the start of every command
+
     differences = [r.difference for r in comparison.lignes if r.difference is not None]
     without = len(comparison.lignes) - len(differences)
     bins = _bins([d for d in differences if d is not None])
-    from .history import escape  # the one SVG escape, kept out of the start of every command
-
     total = comparison.totals()
     width, left, right, top, plot_height = 820, 56, 24, 104, 300
     plot_width = width - left - right

@@ -83,8 +83,9 @@ def _too_large(limit: int) -> RequestError:
     return RequestError(TOO_LARGE, "corps", f"corps de plus de {limit} octets, la limite de ce serveur (option --max-body)")
 
 
-def media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+def media_type(content_type: str) -> str:
+    """The media type of a Content-Type value, without its parameters, in lower case."""
+    return content_type.split(";")[0].strip().lower()
 
 
 def parse_body(data: bytes, kind: str) -> Any:
@@ -140,10 +141,11 @@ def create_app(book: RuleBook | None = None, settings: Settings | None = None) -
 
     async def batch(request: Request) -> Response:
         try:
-            if media_type(request) not in CSV_TYPES:
+            kind = media_type(request.headers.get("content-type", ""))
+            if kind not in CSV_TYPES:
                 raise RequestError(
                     UNSUPPORTED_MEDIA_TYPE, "Content-Type",
-                    f"type de contenu « {media_type(request) or 'aucun'} » non accepté : envoyer un CSV (text/csv)",
+                    f"type de contenu « {kind or 'aucun'} » non accepté : envoyer un CSV (text/csv)",
                 )
             data = await read_body(request, settings.max_body)
             answer = await run_in_threadpool(handlers.batch_rows, book, data, query_of(request), settings.max_rows)
@@ -222,7 +224,7 @@ class Posted:
         try:
             declared = headers.get(b"content-length")
             data = await _read(receive, None if declared is None else declared.decode("latin-1"), self.limit)
-            body = parse_body(data, headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower())
+            body = parse_body(data, media_type(headers.get(b"content-type", b"").decode("latin-1")))
             query = _query(scope["query_string"])
             status, answer = 200, await asyncio.get_running_loop().run_in_executor(
                 None, _answer, self.handler, self.book, body, query
