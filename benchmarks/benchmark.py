@@ -218,8 +218,9 @@ def batch(
     import time
 
     output = workdir / f"{source.stem}.{tree.label}.jobs{jobs}.csv"
+    errors = output.with_suffix(".erreurs.csv")
     measures = workdir / "mesures.json"
-    command = [str(measures), "batch", str(source), "-o", str(output), "--jobs", str(jobs), *options]
+    command = [str(measures), "batch", str(source), "-o", str(output), "--errors", str(errors), "--jobs", str(jobs), *options]
     start = time.perf_counter()
     extra = {**({"RESERVE_TAS": "1"} if pad else {}), **({} if seed is None else {"PYTHONHASHSEED": str(seed)})}
     measures.unlink(missing_ok=True)  # a process that died must not be read as the last one's figures
@@ -234,7 +235,6 @@ def batch(
         if rows:
             result["rows"] = [dict(zip(header, record, strict=True)) for record in records]
         result["count"] = len(result["rows"]) if rows else sum(1 for _ in records)
-    errors = output.with_name(f"{output.stem}.erreurs.csv")
     with errors.open(encoding="utf-8", newline="") as stream:
         result["rejected"] = sum(1 for _ in csv.reader(stream)) - 1  # its header
     output.unlink()
