@@ -124,7 +124,7 @@ def test_aliases_that_expand_beyond_reason_are_refused(tmp_path: Path) -> None:
     lines = ["definitions:", "  - &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
     lines += [f"  - &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
     path = write(tmp_path, "bombe.yaml", "\n".join(lines) + "\ncas:" + case("x", "{objectif_triennal: *a7}"))
-    with pytest.raises(CaseFileError, match="alias YAML"):
+    with pytest.raises(CaseFileError, match="bombe.yaml, ligne .* une fois les alias développés"):
         read_case_file(path)
 
 

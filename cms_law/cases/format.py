@@ -17,32 +17,28 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import yaml
 
-from ..errors import CmsLawError
-from ..loader import SAFE_LOADER
+from ..documents import read_document
+from ..errors import CmsLawError, InputError
 
 COMMON_FIELDS = {"id", "verifie", "description", "periode", "conventions"}
 CASE_FIELDS = COMMON_FIELDS | {"entree", "attendu", "erreur"}
 CONTRACT_CASE_FIELDS = COMMON_FIELDS | {"contrat", "valide", "violations"}
 #: Keys of a case file besides ``cas``: ``definitions`` holds the YAML anchors cases share.
 FILE_FIELDS = {"cas", "definitions"}
-#: A case file is written by hand: a larger one, or one whose aliases expand beyond this many
-#: YAML nodes, is refused before it is read (a few aliases can otherwise stand for billions).
-MAX_FILE_BYTES = 5_000_000
-MAX_NODES = 1_000_000
 
 
 class CaseFileError(CmsLawError):
     """A case file is malformed: the message names the file, the case (when there is one) and the field."""
 
-    def __init__(self, fichier: str, message: str, cas: str | None = None, champ: str | None = None) -> None:
+    def __init__(self, fichier: str, message: str, cas: str | None = None, champ: str | None = None, situe: bool = False) -> None:
+        """``situe``: the message already names the file and the line (a document reader's)."""
         self.fichier = fichier
         self.cas = cas
         self.champ = champ
         where = fichier + (f", cas « {cas} »" if cas else "") + (f", champ « {champ} »" if champ else "")
         self.message = message
-        super().__init__(f"{where} : {message}")
+        super().__init__(message if situe else f"{where} : {message}")
 
 
 @attrs.frozen
@@ -126,36 +122,13 @@ def load_contract_cases(directory: Path) -> list[ContractCase]:
 
 
 def _load(path: Path) -> Any:
-    name = path.name
+    """The file's document, read as every user document is (its size, depth and aliases bounded,
+    lines left out so that a case's outputs do not move when a line is added above it)."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise CaseFileError(name, f"fichier trop grand (plus de {MAX_FILE_BYTES} octets)")
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise CaseFileError(name, f"lecture impossible : {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise CaseFileError(name, "le fichier n'est pas un texte UTF-8") from None
-    try:
-        node = yaml.compose(text, Loader=SAFE_LOADER)
-        if node is not None and _expanded_size(node, {}) > MAX_NODES:
-            raise CaseFileError(name, f"les alias YAML du fichier s'y développent en plus de {MAX_NODES} éléments")
-        return yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as error:
-        raise CaseFileError(name, f"YAML invalide : {error}") from None
-
-
-def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
-    """How many nodes ``node`` stands for once every alias is expanded (each shared node counted once
-    per use, computed once)."""
-    if id(node) in sizes:
-        return sizes[id(node)]
-    size = 1
-    if isinstance(node, yaml.SequenceNode):
-        size += sum(_expanded_size(item, sizes) for item in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        size += sum(_expanded_size(key, sizes) + _expanded_size(value, sizes) for key, value in node.value)
-    sizes[id(node)] = size
-    return size
+        return read_document(path, path.name, locate=False)
+    except InputError as error:
+        problems = "; ".join(problem.message for problem in error.problemes)
+        raise CaseFileError(path.name, problems, situe=True) from None
 
 
 def _case(fichier: str, index: int, raw: object) -> Case:
