@@ -86,11 +86,12 @@ def keeping_lines(original: object, items: dict[Any, Any]) -> dict[Any, Any]:
     return document
 
 
-def read_document(path: str | Path, name: str | None = None, locate: bool = True) -> Any:
+def read_document(path: str | Path, name: str | None = None, locate: bool = True, aliases: bool = True) -> Any:
     """The document of the file at ``path``: JSON if its name ends in ``.json``, YAML otherwise
     (which reads JSON too). Raises :class:`~cms_law.errors.InputError` naming the file (as
     ``name``, default its path). ``locate=False``: the checks of its values name no line (a
-    legal case's outputs must not change when a line is added above it)."""
+    legal case's outputs must not change when a line is added above it). ``aliases=False``
+    refuses YAML aliases."""
     path = Path(path)
     name = str(path) if name is None else name
     try:
@@ -104,7 +105,7 @@ def read_document(path: str | Path, name: str | None = None, locate: bool = True
         raise _error(f"{path} : lecture refusée (permission refusée)") from None
     except OSError as error:
         raise _error(f"{path} : lecture impossible ({os_reason(error)})") from None
-    document = parse_document(data, name, "json" if path.suffix.lower() == ".json" else "yaml")
+    document = parse_document(data, name, "json" if path.suffix.lower() == ".json" else "yaml", aliases)
     if not locate:
         _unlocate(document)
     return document

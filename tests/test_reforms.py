@@ -284,6 +284,17 @@ def test_an_alias_in_a_reform_is_refused(tmp_path: Path) -> None:
         reformed_book(reforme=path)
 
 
+@pytest.mark.parametrize(("name", "text"), [("reforme.json", "[" * 100_000 + "]" * 100_000), ("reforme.yaml", "titre: [" * 50 + "]" * 50)])
+def test_a_reform_nested_beyond_reason_is_refused_naming_its_file(tmp_path: Path, name: str, text: str) -> None:
+    # A user's file: refused like any document (bounded depth), never a RecursionError.
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReformError, match=f"{name}.*trop imbriqué"):
+        reformed_book(reforme=path)
+    code, _ = run("evaluate", str(EXAMPLES / "commune_exemple.yaml"), "--reforme", str(path))
+    assert code == 1
+
+
 @pytest.mark.parametrize("pair", ["taux_rattrapage_general", "=3", "taux_rattrapage_general=40 %@demain"])
 def test_a_malformed_parameter_option_is_refused(pair: str) -> None:
     code, _ = run("evaluate", str(EXAMPLES / "commune_exemple.yaml"), "--parametre", pair)

@@ -23,19 +23,15 @@ The format::
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
-import yaml
 
+from ..documents import read_document
 from ..errors import InputError, Problem
-from ..loader import SAFE_LOADER
 
-#: A reform file is a few dozen lines; a larger one is refused before it is parsed.
-MAX_FILE_BYTES = 1_000_000
 FILE_FIELDS = ("titre", "justification", "parametres", "regles_ajoutees", "regles_remplacees", "regles_neutralisees")
 PARAMETER_FIELDS = ("nom", "valeur", "depuis", "justification")
 RULE_FIELDS = ("id", "titre", "cite", "si", "alors", "explication", "exception_de", "valide")
@@ -88,26 +84,12 @@ class ReformText:
 def read_reform_file(path: str | Path) -> ReformText:
     """Read and check the structure of a reform file (YAML, or JSON by its extension)."""
     path = Path(path)
-    source = path.name
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ReformError(source, [Problem("", f"fichier trop grand (plus de {MAX_FILE_BYTES} octets)")])
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ReformError(str(path), [Problem("", f"lecture impossible : {error.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise ReformError(source, [Problem("", "le fichier n'est pas un texte UTF-8")]) from None
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            # No aliases: a reform is short, and an alias could make a small file stand for a huge one.
-            if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=SAFE_LOADER)):
-                raise ReformError(source, [Problem("", "les alias YAML (*nom) ne sont pas acceptés dans une réforme")])
-            data = yaml.load(text, Loader=SAFE_LOADER)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ReformError(source, [Problem("", f"YAML ou JSON invalide : {error}")]) from None
-    return parse_reform(data, source)
+        # No aliases: a reform is short, and an alias could make a small file stand for a huge one.
+        data = read_document(path, path.name, aliases=False)
+    except InputError as error:
+        raise ReformError(None, error.problemes) from None
+    return parse_reform(data, path.name)
 
 
 def parse_reform(data: object, source: str = "réforme") -> ReformText:
