@@ -32,6 +32,7 @@ from .model import (
     RuleBook,
     TriennialPeriod,
 )
+from .model.results import A_L_APPRECIATION_DU_PREFET, FERMEE, INDETERMINEE, OUVERTE
 from .reasoning import build_explanation, derogation_text
 from .whynot import rules_not_applied
 
@@ -230,7 +231,7 @@ def evaluate(
     overridden = frozenset(name for name in chosen if chosen[name] != book.conventions[name].defaut)
     derogations = derogation_results(book.derogations_at(period.date_reference), book, run.values)
     values = {name: run.values.get(name) for name in book.variables}
-    values.update({d.derogation.variable_ouverte: _openness(d) for d in derogations if d.derogation.variable_ouverte})
+    values.update({d.derogation.variable_ouverte: d.possible for d in derogations if d.derogation.variable_ouverte})
     why_not = None
     if pourquoi_pas:
         read = {**given, **run.values}
@@ -254,34 +255,47 @@ def evaluate(
 def derogation_results(
     derogations: Sequence[Derogation], book: RuleBook, values: Mapping[str, Value]
 ) -> tuple[DerogationResult, ...]:
-    """Each derogation, with each of its conditions found met, unmet or unknowable."""
+    """Each derogation, with each of its conditions found met, unmet or unknowable, and its state."""
     results = []
     for derogation in derogations:
         checked = tuple(
             CheckedCondition(condition, truth(derogation.id, condition.condition, values.get))
             for condition in derogation.conditions
         )
-        ouverte = all(item.remplie is True for item in checked)
+        appreciation = None
+        if derogation.appreciation is not None:
+            case = derogation.appreciation.cas
+            appreciation = CheckedCondition(case, truth(derogation.id, case.condition, values.get))
+        etat = _state(checked, appreciation)
         results.append(
             DerogationResult(
                 derogation=derogation,
-                ouverte=ouverte,
+                etat=etat,
                 plancher=values.get(derogation.plancher) if derogation.plancher else None,  # type: ignore[arg-type]
+                # At the préfet's discretion, how long it may last is his to say, not a count.
                 periodes_restantes=(
-                    values.get(derogation.periodes_restantes) if derogation.periodes_restantes else None  # type: ignore[arg-type]
+                    values.get(derogation.periodes_restantes)  # type: ignore[arg-type]
+                    if derogation.periodes_restantes and etat != A_L_APPRECIATION_DU_PREFET else None
                 ),
                 conditions=checked,
-                render=functools.partial(derogation_text, book, derogation, ouverte, checked, values.get),
+                appreciation=appreciation,
+                render=functools.partial(derogation_text, book, derogation, etat, checked, appreciation, values.get),
             )
         )
     return tuple(results)
 
 
-def _openness(result: DerogationResult) -> bool | None:
-    """Open, closed (a condition fails), or unknown (a condition the input cannot decide)."""
-    if result.ouverte:
-        return True
-    return False if any(c.remplie is False for c in result.conditions) else None
+def _state(conditions: Sequence[CheckedCondition], appreciation: CheckedCondition | None) -> str:
+    """Closed if a condition fails, whatever the others; undetermined if one cannot be decided;
+    else open, or at the préfet's discretion where the derogation's ``appreciation`` case is met."""
+    met = [c.remplie for c in conditions]
+    if False in met:
+        return FERMEE
+    if None in met:
+        return INDETERMINEE
+    if appreciation is None or appreciation.remplie is False:
+        return OUVERTE
+    return A_L_APPRECIATION_DU_PREFET if appreciation.remplie else INDETERMINEE
 
 
 def _failed_checks(book: RuleBook, period: TriennialPeriod, given: Mapping[str, Value]) -> list[Problem]:

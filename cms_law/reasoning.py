@@ -14,6 +14,7 @@ from .compiler import RunResult
 from .expressions import Value
 from .french import fill
 from .model import CheckedCondition, Derogation, Explanation, RuleBook, Step
+from .model.results import A_L_APPRECIATION_DU_PREFET, OUVERTE
 
 
 def build_explanation(
@@ -69,22 +70,27 @@ def _convention_step(book: RuleBook, name: str, option: str, chosen: bool) -> St
 def derogation_text(
     book: RuleBook,
     derogation: Derogation,
-    ouverte: bool,
+    etat: str,
     conditions: Sequence[CheckedCondition],
+    appreciation: CheckedCondition | None,
     lookup: Callable[[str], Value],
 ) -> str:
     """The derogation's French sentence, then what it still requires or why it is closed."""
-    template = derogation.explication_ouverte if ouverte else derogation.explication_fermee
+    possible = etat in (OUVERTE, A_L_APPRECIATION_DU_PREFET)
+    if etat == A_L_APPRECIATION_DU_PREFET and derogation.appreciation is not None:
+        template = derogation.appreciation.explication
+    else:
+        template = derogation.explication_ouverte if possible else derogation.explication_fermee
     text = fill(template, lookup, book.type_of)
     failed = [c for c in conditions if c.remplie is False]
-    unknown = [c for c in conditions if c.remplie is None]
+    unknown = [c for c in (*conditions, *([appreciation] if appreciation else [])) if c.remplie is None]
     if failed:
         text += " Condition(s) non remplie(s) : " + " ; ".join(_condition_phrase(c) for c in failed) + "."
     if unknown:
         text += " À vérifier, les données fournies ne le disant pas : " + " ; ".join(
             _condition_phrase(c) for c in unknown
         ) + "."
-    if ouverte and derogation.exigences:
+    if possible and derogation.exigences:
         text += " Elle requiert : " + " ; ".join(
             f"{r.texte} ({' ; '.join(c.court for c in r.citations)})" for r in derogation.exigences
         ) + "."

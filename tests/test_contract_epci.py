@@ -114,11 +114,33 @@ def test_an_abaissement_past_its_duration_is_at_the_prefets_discretion() -> None
     """L. 302-8, IX, last alinéa: the préfet may waive the duration for a commune under 5 000."""
     commune = {**BASE, "nom": "Petite", "population": 4800, "residences_principales": 4000, "logements_sociaux": 500,
                "periodes_abaissement_anterieures": 3}
-    abaissement = next(d for d in evaluate(commune).derogations if d.derogation.type == "abaissement")
-    assert "à l'appréciation du préfet" in abaissement.texte
+    result = evaluate(commune)
+    abaissement = next(d for d in result.derogations if d.derogation.type == "abaissement")
+    assert abaissement.etat == "a_l_appreciation_du_prefet" and not abaissement.ouverte
+    assert abaissement.periodes_restantes is None and "déroge à cette durée" in abaissement.texte
+    assert f"{abaissement.derogation.titre} : à l'appréciation du préfet." in result.texte()
+    assert "L. 302-8, IX, al. 5" in {c.court for c in abaissement.citations}
+    data = next(d for d in result.as_dict()["derogations"] if d["type"] == "abaissement")
+    assert data["etat"] == "a_l_appreciation_du_prefet" and data["appreciation"]["remplie"] is True
     commune["population"] = 12000
     abaissement = next(d for d in evaluate(commune).derogations if d.derogation.type == "abaissement")
-    assert not abaissement.ouverte and "appréciation" not in abaissement.texte
+    assert abaissement.etat == "fermee" and "appréciation" not in abaissement.texte
+
+
+def test_an_abaissement_past_its_duration_needs_the_prefets_decision_in_the_contract() -> None:
+    """L. 302-8, IX, al. 5: without the préfet's decision on the duration, the contract cannot be
+    checked, and the result names the input field that would settle it."""
+    commune = {**BASE, "nom": "Petite", "population": 4800, "residences_principales": 4000, "logements_sociaux": 500,
+               "periodes_abaissement_anterieures": 3, "objectif_retenu": 130}
+    contract = {"nom": "EPCI", "type": "abaissant", "duree_annees": 3, "signature_etat": True, "signature_epci": True,
+                "autre_contrat_epci": "aucun", "communes_deficitaires_epci": 1, "communes": [commune]}
+    result = check_contract(contract)
+    assert not result.valide and not result.violations
+    assert any("derogation_duree_accordee" in f.texte for f in result.indeterminees), [f.texte for f in result.indeterminees]
+    commune["derogation_duree_accordee"] = True
+    assert check_contract(contract).valide
+    commune["derogation_duree_accordee"] = False
+    assert [v.verification.id for v in check_contract(contract).violations] == ["L302-8.IX.al5.derogation-duree"]
 
 
 def test_whether_a_commune_subject_before_3ds_is_newly_subject_is_a_convention() -> None:

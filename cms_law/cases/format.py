@@ -23,7 +23,7 @@ from ..errors import CmsLawError, InputError
 
 COMMON_FIELDS = {"id", "verifie", "description", "periode", "conventions"}
 CASE_FIELDS = COMMON_FIELDS | {"entree", "attendu", "erreur"}
-CONTRACT_CASE_FIELDS = COMMON_FIELDS | {"contrat", "valide", "violations"}
+CONTRACT_CASE_FIELDS = COMMON_FIELDS | {"contrat", "valide", "violations", "non_verifiables"}
 #: Keys of a case file besides ``cas``: ``definitions`` holds the YAML anchors cases share.
 FILE_FIELDS = {"cas", "definitions"}
 
@@ -58,7 +58,8 @@ class LegalCase:
 
 @attrs.frozen
 class ContractCase:
-    """A proposed contract, the verdict expected and the exact set of violations expected."""
+    """A proposed contract, the verdict expected and the exact sets of violations and of checks the
+    input cannot decide (« non vérifiables ») expected."""
 
     id: str
     fichier: str
@@ -69,6 +70,7 @@ class ContractCase:
     violations: frozenset[str]
     periode: str | None = None
     conventions: dict[str, str] = attrs.Factory(dict)
+    non_verifiables: frozenset[str] = frozenset()
 
 
 Case = LegalCase | ContractCase
@@ -194,10 +196,15 @@ def _contract_case(raw: Mapping[str, Any], described: dict[str, Any], fail: Any)
         raise fail("contrat", "le contrat (un dictionnaire : l'EPCI, le contrat et ses communes) est attendu")
     if not isinstance(raw.get("valide"), bool):
         raise fail("valide", "le verdict attendu, vrai ou faux (true, false), est attendu")
-    violations = raw.get("violations") or []
-    if not isinstance(violations, list) or not all(isinstance(v, str) for v in violations):
-        raise fail("violations", "la liste des violations attendues (« REGLE » ou « REGLE / COMMUNE ») est attendue")
-    return ContractCase(**described, contrat=dict(raw["contrat"]), valide=raw["valide"], violations=frozenset(violations))
+    def named(key: str, words: str) -> frozenset[str]:
+        listed = raw.get(key) or []
+        if not isinstance(listed, list) or not all(isinstance(v, str) for v in listed):
+            raise fail(key, f"la liste des {words} attendues (« REGLE » ou « REGLE / COMMUNE ») est attendue")
+        return frozenset(listed)
+
+    return ContractCase(**described, contrat=dict(raw["contrat"]), valide=raw["valide"],
+                        violations=named("violations", "violations"),
+                        non_verifiables=named("non_verifiables", "vérifications non vérifiables"))
 
 
 def _refuse_duplicates(cases: list[Case]) -> None:

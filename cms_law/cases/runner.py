@@ -116,32 +116,31 @@ def run_case(case: LegalCase, book: RuleBook | None = None) -> CaseResult:
 
 
 def run_contract_case(case: ContractCase, book: RuleBook | None = None) -> ContractCaseResult:
-    """Check a contract case: the verdict and the exact set of violations (« REGLE / COMMUNE »)."""
+    """Check a contract case: the verdict and the exact sets of violations and of checks the input
+    cannot decide (« REGLE / COMMUNE »)."""
     try:
         check = check_contract(case.contrat, case.periode, case.conventions, rulebook=book)
     except CmsLawError as error:
         return ContractCaseResult(case, None, error, (f"erreur : {error}",))
-    found = {f"{f.verification.id} / {f.commune}" if f.commune else f.verification.id for f in check.violations}
-    citations = tuple(dict.fromkeys(c.court for f in check.violations for c in f.citations))
-    ecarts = []
-    if check.valide is not case.valide:
-        ecarts.append(f"valide : attendu {_yes(case.valide)}, obtenu {_yes(check.valide)}")
-    for missing in sorted(case.violations - found):
-        ecarts.append(f"violation attendue non relevée : {missing}")
-    for extra in sorted(found - case.violations):
-        ecarts.append(f"violation relevée non attendue : {extra}")
-    figures = (
-        Figure("valide", case.valide, check.valide, tuple(e for e in ecarts if e.startswith("valide"))),
-        Figure(
-            "violations",
-            sorted(case.violations),
-            sorted(found),
-            tuple(e for e in ecarts if not e.startswith("valide")),
-            tuple(dict.fromkeys(f.verification.id for f in check.violations)),
-            citations,
-        ),
-    )
-    return ContractCaseResult(case, check, None, tuple(ecarts), figures)
+    verdict = [] if check.valide is case.valide else [
+        f"valide : attendu {_yes(case.valide)}, obtenu {_yes(check.valide)}"
+    ]
+    figures = [Figure("valide", case.valide, check.valide, tuple(verdict))]
+    for name, expected, found, words in (
+        ("violations", case.violations, check.violations, "violation"),
+        ("non_verifiables", case.non_verifiables, check.indeterminees, "vérification non vérifiable"),
+    ):
+        named = {f"{f.verification.id} / {f.commune}" if f.commune else f.verification.id for f in found}
+        if name == "non_verifiables" and not expected and not named:
+            continue
+        gaps = (*(f"{words} attendue non relevée : {x}" for x in sorted(expected - named)),
+                *(f"{words} relevée non attendue : {x}" for x in sorted(named - expected)))
+        figures.append(Figure(
+            name, sorted(expected), sorted(named), gaps,
+            tuple(dict.fromkeys(f.verification.id for f in found)),
+            tuple(dict.fromkeys(c.court for f in found for c in f.citations)),
+        ))
+    return ContractCaseResult(case, check, None, tuple(e for figure in figures for e in figure.ecarts), tuple(figures))
 
 
 def run_any(case: Case, book: RuleBook | None = None) -> AnyResult:

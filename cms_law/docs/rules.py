@@ -69,6 +69,12 @@ def derogation_body(site: Site, derogation: Derogation, version: ArticleVersion)
         "",
         *table(["Condition", "Expression", "Cite"], rows, [45, 30, 25]),
     ]
+    if derogation.appreciation is not None:
+        case = derogation.appreciation.cas
+        lines += [".. rubric:: À l'appréciation du représentant de l'État", ""]
+        lines += table(["Cas", "Expression", "Cite"], [[
+            esc(case.libelle), code(case.condition.source), " ; ".join(site.citation_link(c) for c in case.citations)
+        ]], [45, 30, 25])
     if derogation.exigences:
         rows = [
             [esc(requirement.texte), " ; ".join(site.citation_link(c) for c in requirement.citations)]
@@ -84,6 +90,8 @@ def derogation_body(site: Site, derogation: Derogation, version: ArticleVersion)
         lines.append(f":Périodes restantes: {site.name_link(derogation.periodes_restantes)}")
     lines += [
         f":Explication si ouverte (modèle): {esc(derogation.explication_ouverte)}",
+        *([f":Explication si à l'appréciation du préfet (modèle): {esc(derogation.appreciation.explication)}"]
+          if derogation.appreciation else []),
         f":Explication sinon (modèle): {esc(derogation.explication_fermee)}",
     ]
     return [*lines, ""]

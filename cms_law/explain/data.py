@@ -20,7 +20,7 @@ from ..expressions import Value
 from ..french import exact_decimal
 from ..errors import InputError
 from ..loader.overlaps import Overlap
-from ..model import Alinea, ArticleVersion, Citation, DerogationResult, Evaluation, RuleBook, Step
+from ..model import Alinea, ArticleVersion, CheckedCondition, Citation, DerogationResult, Evaluation, RuleBook, Step
 from .provenance import provenance
 from .text import aggregate_text, column_kind
 from .whynot import why_not_as_dict
@@ -100,28 +100,32 @@ def step_as_dict(step: Step, book: RuleBook) -> dict[str, Any]:
     }
 
 
+def _checked_as_dict(checked: CheckedCondition) -> dict[str, Any]:
+    return {
+        "libelle": checked.condition.libelle,
+        "citation": " ; ".join(x.court for x in checked.condition.citations),
+        "citations": [x.court for x in checked.condition.citations],
+        "remplie": checked.remplie,
+    }
+
+
 def derogation_as_dict(result: DerogationResult) -> dict[str, Any]:
     derogation = result.derogation
     data: dict[str, Any] = {
         "type": derogation.type,
         "regle": derogation.id,
         "titre": derogation.titre,
-        "citations": [c.court for c in derogation.citations],
+        "citations": [c.court for c in result.citations],
         "ouverte": result.ouverte,
+        "etat": result.etat,
     }
     if derogation.plancher is not None:
         data["plancher"] = result.plancher
     if derogation.periodes_restantes is not None:
         data["periodes_restantes"] = result.periodes_restantes
-    data["conditions"] = [
-        {
-            "libelle": c.condition.libelle,
-            "citation": " ; ".join(x.court for x in c.condition.citations),
-            "citations": [x.court for x in c.condition.citations],
-            "remplie": c.remplie,
-        }
-        for c in result.conditions
-    ]
+    data["conditions"] = [_checked_as_dict(c) for c in result.conditions]
+    if result.appreciation is not None:
+        data["appreciation"] = _checked_as_dict(result.appreciation)
     data["exigences"] = [
         {"texte": r.texte, "citations": [c.court for c in r.citations]} for r in derogation.exigences
     ]

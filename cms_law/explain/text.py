@@ -19,7 +19,17 @@ from ..french import french
 from .whynot import HEADING as WHY_NOT_HEADING
 from .whynot import why_not_text
 from ..model import PROVENANCES_ABREGEES, Citation, Evaluation, Fragment, RuleBook, TableColumn
+from ..model.results import A_L_APPRECIATION_DU_PREFET, FERMEE, INDETERMINEE, OUVERTE
 from .provenance import provenance_lines
+
+
+#: A derogation's state in words: for one commune, for a commune of an EPCI, for the EPCI.
+ETATS = {OUVERTE: "ouverte", A_L_APPRECIATION_DU_PREFET: "à l'appréciation du préfet", FERMEE: "fermée",
+         INDETERMINEE: "indéterminée"}
+ETATS_MEMBRE = {OUVERTE: "possible", A_L_APPRECIATION_DU_PREFET: "à l'appréciation du préfet",
+                FERMEE: "non ouverte", INDETERMINEE: "indéterminée"}
+ETATS_EPCI = {OUVERTE: "possible", A_L_APPRECIATION_DU_PREFET: "à l'appréciation du préfet",
+              FERMEE: "impossible en l'état", INDETERMINEE: "indéterminée"}
 
 
 # --------------------------------------------------------------------------- summaries
@@ -123,9 +133,8 @@ def render_text(evaluation: Evaluation) -> str:
     if evaluation.derogations:
         lines += ["", "Dérogations et aménagements :"]
     for result in evaluation.derogations:
-        state = "ouverte" if result.ouverte else "fermée"
-        lines.append(f"- {result.derogation.titre} : {state}. {result.texte}")
-        lines.append(f"   → {cite_in_full(result.derogation.citations)} ({result.derogation.id})")
+        lines.append(f"- {result.derogation.titre} : {ETATS[result.etat]}. {result.texte}")
+        lines.append(f"   → {cite_in_full(result.citations)} ({result.derogation.id})")
     if evaluation.pourquoi_pas is not None:
         lines += ["", WHY_NOT_HEADING]
         lines += [f"- {why_not_text(item, evaluation.rulebook)}" for item in evaluation.pourquoi_pas]
@@ -213,16 +222,16 @@ def render_epci_text(evaluation: EpciEvaluation) -> str:
         for result in commune.derogations:
             if result.derogation.type in {d.derogation.type for d in evaluation.derogations}:
                 floor = f", plancher {french(result.plancher, 'entier')}" if result.plancher is not None else ""
-                state = "possible" if result.ouverte else "non ouverte"
+                state = ETATS_MEMBRE[result.etat]
                 lines.append(f"      {result.derogation.titre} : {state}{floor}")
     lines += ["", "À l'échelle de l'EPCI :"]
     for figure in evaluation.agregats:
         lines.append(f"  - {aggregate_text(figure, book)}")
         lines.append(f"    → {cite_in_full(figure.aggregate.citations)}")
     for result in evaluation.derogations:
-        state = "possible" if result.ouverte else "impossible en l'état"
+        state = ETATS_EPCI[result.etat]
         lines.append(f"  - {result.derogation.titre} : {state}. {result.texte}")
-        lines.append(f"    → {cite_in_full(result.derogation.citations)} ({result.derogation.id})")
+        lines.append(f"    → {cite_in_full(result.citations)} ({result.derogation.id})")
     conventions = evaluation.communes[0].conventions if evaluation.communes else {}
     lines += provenance_lines(book, [evaluation.regime.id], conventions)
     return "\n".join(lines) + "\n"

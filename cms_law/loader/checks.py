@@ -158,6 +158,9 @@ def _check_names(book: RuleBook, periode_expression: expressions.Expression) -> 
             raise fail(f"« {derogation.variable_ouverte} » n'est pas une variable déclarée dans vocabulaire.yaml")
         for condition in derogation.conditions:
             require(condition.condition.names, fail)
+        if derogation.appreciation is not None:
+            require(derogation.appreciation.cas.condition.names, fail)
+            require(_names_of(derogation.appreciation.explication, fail), fail)
         require(_names_of(derogation.explication_ouverte, fail), fail)
         require(_names_of(derogation.explication_fermee, fail), fail)
         for shown in (derogation.plancher, derogation.periodes_restantes):

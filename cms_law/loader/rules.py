@@ -13,6 +13,7 @@ import attrs
 from ..errors import RuleFileError
 from ..model import (
     Aggregate,
+    Appreciation,
     ArticleVersion,
     Check,
     Condition,
@@ -226,22 +227,29 @@ def _load_derogations(
             spec,
             "dérogation",
             ["id", "type", "titre", "cite", "conditions", "explication_ouverte", "explication_fermee"],
-            ["plancher", "periodes_restantes", "exigences", "variable_ouverte", "contrat", "compteur", "utilisee"],
+            ["plancher", "periodes_restantes", "exigences", "variable_ouverte", "contrat", "compteur", "utilisee",
+             "appreciation"],
         )
         counted = [key for key in ("contrat", "compteur", "utilisee") if key in spec]
         if counted and len(counted) != 3:
             raise reader.error("contrat, compteur et utilisee vont ensemble (la durée d'un aménagement par contrat)")
         day = article.validite.debut
-        conditions = []
-        for raw_condition in reader.sequence(spec["conditions"], "conditions"):
-            item = reader.mapping(raw_condition, "condition", ["libelle", "cite", "condition"])
-            conditions.append(
-                Condition(
-                    libelle=reader.text(item["libelle"], "libelle"),
-                    citations=citer.many(reader, item["cite"], article, day),
-                    condition=reader.expression(item["condition"], "condition"),
-                )
+
+        def condition(item: Any) -> Condition:
+            return Condition(
+                libelle=reader.text(item["libelle"], "libelle"),
+                citations=citer.many(reader, item["cite"], article, day),
+                condition=reader.expression(item["condition"], "condition"),
             )
+
+        conditions = [
+            condition(reader.mapping(raw, "condition", ["libelle", "cite", "condition"]))
+            for raw in reader.sequence(spec["conditions"], "conditions")
+        ]
+        appreciation = None
+        if "appreciation" in spec:
+            item = reader.mapping(spec["appreciation"], "appreciation", ["libelle", "cite", "condition", "explication"])
+            appreciation = Appreciation(condition(item), reader.text(item["explication"], "explication"))
         requirements = []
         for raw_requirement in reader.sequence(spec.get("exigences"), "exigences"):
             item = reader.mapping(raw_requirement, "exigence", ["texte", "cite"])
@@ -267,6 +275,7 @@ def _load_derogations(
                 contrat=spec.get("contrat"),
                 compteur=spec.get("compteur"),
                 utilisee=reader.expression(spec["utilisee"], "utilisee") if "utilisee" in spec else None,
+                appreciation=appreciation,
             )
         )
     return derogations

@@ -9,6 +9,7 @@ from . import law
 from .law import (
     Aggregate,
     Alinea,
+    Appreciation,
     ArticleVersion,
     Check,
     Citation,
@@ -69,6 +70,7 @@ __all__ = [
     "InputField",
     "Check",
     "Condition",
+    "Appreciation",
     "Requirement",
     "Derogation",
     "Aggregate",

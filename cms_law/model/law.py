@@ -312,11 +312,23 @@ class Requirement:
 
 
 @attrs.frozen
+class Appreciation:
+    """When a derogation whose conditions are met is open only if the préfet agrees: that case (in
+    words, with its alinéas and its condition), and the sentence that then replaces
+    ``explication_ouverte``."""
+
+    cas: Condition
+    explication: str
+
+
+@attrs.frozen
 class Derogation:
     """A way the law lets a commune depart from its legal objective, and its conditions.
 
     ``plancher`` and ``periodes_restantes`` name variables computed by rules (so their own
-    reasoning is explained); the conditions are checked against the evaluation's values.
+    reasoning is explained); the conditions are checked against the evaluation's values. Where
+    the law leaves it to the préfet (``appreciation``), a derogation whose conditions are met may
+    be at his discretion rather than open.
     """
 
     id: str
@@ -331,8 +343,10 @@ class Derogation:
     explication_ouverte: str
     explication_fermee: str
     fichier: str
-    #: A boolean variable set to whether the derogation is open, for aggregates to count.
+    #: A boolean variable set to whether the derogation is possible (open, or at the préfet's
+    #: discretion), for aggregates and verifications to read.
     variable_ouverte: str | None = None
+    appreciation: Appreciation | None = None
     #: For a contract covering several periods: the contract type using this derogation, the
     #: input counting the consecutive periods it was used before, and when a period uses it.
     contrat: str | None = None
@@ -347,6 +361,7 @@ class Derogation:
         return (
             *self.citations,
             *(c for condition in self.conditions for c in condition.citations),
+            *(self.appreciation.cas.citations if self.appreciation else ()),
             *(c for requirement in self.exigences for c in requirement.citations),
         )
 

@@ -71,16 +71,43 @@ class CheckedCondition:
     remplie: bool | None
 
 
+#: The states of a derogation for one commune: open; its conditions met, but open only if the
+#: préfet agrees (the derogation's ``appreciation``); closed (a condition fails); undetermined
+#: (a condition the input cannot decide).
+OUVERTE, A_L_APPRECIATION_DU_PREFET, FERMEE, INDETERMINEE = (
+    "ouverte", "a_l_appreciation_du_prefet", "fermee", "indeterminee"
+)
+ETATS_DEROGATION = (OUVERTE, A_L_APPRECIATION_DU_PREFET, FERMEE, INDETERMINEE)
+
+
 @attrs.frozen
 class DerogationResult:
-    """A derogation as it stands for one commune: open or not, its floor, what it requires."""
+    """A derogation as it stands for one commune: its state, its floor, what it requires."""
 
     derogation: Derogation
-    ouverte: bool
+    etat: str
     plancher: int | None
     periodes_restantes: int | None
     conditions: tuple[CheckedCondition, ...]
     render: Callable[[], str] = attrs.field(repr=False, eq=False)
+    #: Whether the case of the derogation's ``appreciation`` is met (absent: it has none).
+    appreciation: CheckedCondition | None = None
+
+    @property
+    def ouverte(self) -> bool:
+        """Open as of right, without the préfet's discretion."""
+        return self.etat == OUVERTE
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """The derogation's alinéas, and those that leave it to the préfet when they do."""
+        extra = self.appreciation.condition.citations if self.etat == A_L_APPRECIATION_DU_PREFET and self.appreciation else ()
+        return (*self.derogation.citations, *extra)
+
+    @property
+    def possible(self) -> bool | None:
+        """Open or at the préfet's discretion; ``None`` when the input cannot tell."""
+        return None if self.etat == INDETERMINEE else self.etat != FERMEE
 
     @functools.cached_property
     def texte(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import PROVENANCES, RuleBook
+from ..model.results import ETATS_DEROGATION
 from ..version import FORMAT_JSON
 from .fields import output_fields
 from .values import ISO_DATE, PERIOD, array, nullable, obj, output_value, ref, text
@@ -58,23 +59,30 @@ def result_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         title="Étape du raisonnement",
     )
     short_citations = array(text())
+    condition = obj({
+        "libelle": text(), "citation": text(), "citations": short_citations,
+        "remplie": {"type": ["boolean", "null"], "description": "null : les données ne le disent pas"},
+    })
     derogation = obj(
         {
             "type": {"enum": sorted({d.type for d in (*book.derogations, *book.derogations_epci)})},
             "regle": text(),
             "titre": text(),
             "citations": short_citations,
-            "ouverte": {"type": "boolean"},
+            "ouverte": {"type": "boolean", "description": "vrai si ouverte de plein droit (etat « ouverte »)"},
+            "etat": {"enum": list(ETATS_DEROGATION), "description": (
+                "ouverte ; a_l_appreciation_du_prefet : conditions remplies, mais ouverte seulement si le "
+                "représentant de l'État y consent ; fermee : une condition n'est pas remplie ; "
+                "indeterminee : les données ne disent pas si une condition est remplie")},
             "plancher": {"type": ["integer", "null"]},
-            "periodes_restantes": {"type": ["integer", "null"]},
-            "conditions": array(obj({
-                "libelle": text(), "citation": text(), "citations": short_citations,
-                "remplie": {"type": ["boolean", "null"], "description": "null : les données ne le disent pas"},
-            })),
+            "periodes_restantes": {"type": ["integer", "null"],
+                                   "description": "null à l'appréciation du préfet : la durée est la sienne"},
+            "conditions": array(condition),
+            "appreciation": condition,
             "exigences": array(obj({"texte": text(), "citations": short_citations})),
             "explication": text(),
         },
-        ["type", "regle", "titre", "citations", "ouverte", "conditions", "exigences", "explication"],
+        ["type", "regle", "titre", "citations", "ouverte", "etat", "conditions", "exigences", "explication"],
         title="Dérogation",
     )
     conventions = obj(

@@ -67,6 +67,8 @@ def rule_file_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         {
             "id": words, "type": words, "titre": words, "cite": cite,
             "conditions": array(obj({"libelle": words, "cite": cite, "condition": expression})),
+            "appreciation": obj({"libelle": words, "cite": cite, "condition": expression, "explication": words},
+                                ["libelle", "cite", "condition", "explication"]),
             "plancher": {"enum": variables}, "periodes_restantes": {"enum": variables},
             "exigences": array(obj({"texte": words, "cite": cite})),
             "variable_ouverte": {"enum": variables},

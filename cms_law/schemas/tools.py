@@ -186,6 +186,9 @@ def tool_definitions(defs: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[st
             "contrat": {"type": "object", "description": "le contrat, comme pour cms-law check-contract (schéma « contrat »)"},
             "valide": {"type": "boolean", "description": "le verdict attendu"},
             "violations": array(text(), description="exactement les violations attendues : « REGLE » ou « REGLE / COMMUNE »"),
+            "non_verifiables": array(
+                text(), description="exactement les vérifications non vérifiables attendues (vide par défaut), écrites de même"
+            ),
         },
         ["id", "verifie", "description", "contrat", "valide"],
         title="Cas d'un contrat proposé",

@@ -7,6 +7,9 @@ const SKIPPED = new Set(["commune", "periode", "version_loi", "version_loi_libel
   "conventions", "explication", "produit_par", "pourquoi_pas", "reforme"]);
 const PROVENANCE = {guide: "cité par le guide", projet_de_loi: "projet de loi",
   non_disponible: "texte non disponible"};
+// The states of a derogation (the output schema's « etat »), in words.
+const ETATS_DEROGATION = {ouverte: "ouverte", a_l_appreciation_du_prefet: "à l'appréciation du préfet",
+  fermee: "fermée", indeterminee: "indéterminée"};
 const FIELDS = "#formulaire-commune input[id^=champ-], #formulaire-commune select[id^=champ-]";
 let resultSchema = null;
 let contractSchema = null;
@@ -178,7 +181,7 @@ function renderResult(section, data, text) {
   const derogations = element("ul", {class: "derogations"});
   for (const derogation of data.derogations || []) {
     derogations.append(element("li", {},
-      element("strong", {}, derogation.titre), derogation.ouverte ? " : ouverte. " : " : fermée. ",
+      element("strong", {}, derogation.titre), ` : ${ETATS_DEROGATION[derogation.etat]}. `,
       derogation.explication,
       citationsLine(derogation.citations.map((c) => citationLink(c, {periode: data.periode})))));
   }
