@@ -75,6 +75,10 @@ class ContractCheck(Rendered):
     rulebook: RuleBook = attrs.field(repr=False, eq=False)
     #: Every period the contract covers, in order (one, unless the file gives ``periodes``).
     periodes: tuple[TriennialPeriod, ...] = ()
+    #: For a contract covering several periods, the check of each, under its own law and with its
+    #: own EPCI totals; the fields above then give the first period's ``periode``, ``regime`` and
+    #: ``agregats`` and every period's verdict, findings, rows and communes.
+    par_periode: tuple["ContractCheck", ...] = ()
 
     @property
     def violations(self) -> tuple[Finding, ...]:
@@ -128,6 +132,7 @@ def check_contract(
         tableau=tuple({"periode": str(c.periode), **row} for c in checks for row in c.tableau),
         communes=tuple(e for c in checks for e in c.communes),
         periodes=tuple(periods),
+        par_periode=tuple(checks),
     )
 
 

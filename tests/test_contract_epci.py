@@ -180,3 +180,26 @@ def test_a_contract_over_several_periods_gives_a_table_per_period() -> None:
         ("2023-2025", "Commune du dépliant"), ("2023-2025", "Total"),
         ("2026-2028", "Commune du dépliant"), ("2026-2028", "Total")]
     assert result.csv().splitlines()[0].startswith("periode,commune,")
+
+
+def test_each_period_of_a_contract_has_its_own_law_verdict_and_totals() -> None:
+    """L. 302-8-1, I, al. 4 (« pour chacune des périodes triennales qu'il couvre ») and L. 302-8,
+    X, al. 3 (« pour chaque période ») : the total a mutualising contract must keep is that of each
+    period. A's inventory grows for 2026-2028 and B's objective falls to 140: the second period
+    misses its own total, the first does not."""
+    contract = dict(copy.deepcopy(MUTUALISANT), duree_annees=6, periodes=["2023-2025", "2026-2028"])
+    a, b = contract["communes"]
+    a["periodes"] = {"2026-2028": {"logements_sociaux": 585, "annee_inventaire": 2025, "objectif_retenu": 80}}
+    b["periodes"] = {"2026-2028": {"annee_inventaire": 2025, "objectif_retenu": 140}}
+    result = check_contract(contract)
+    assert [(str(c.periode), c.valide) for c in result.par_periode] == [("2023-2025", True), ("2026-2028", False)]
+    assert not result.valide
+    assert [(f.periode, f.verification.id) for f in result.violations] == [("2026-2028", "L302-8.X.al3.total")]
+    data = result.as_dict()
+    totals = [p["agregats"]["objectif_total_mutualisation"]["valeur"] for p in data["par_periode"]]
+    assert totals == [264, 137 + 99]
+    assert data["agregats"]["objectif_total_mutualisation"]["valeur"] == 264  # the first period's
+    assert [(p["periode"], p["version_loi"], p["valide"]) for p in data["par_periode"]] == [
+        ("2023-2025", "3DS", True), ("2026-2028", "3DS", False)]
+    assert "  Période 2026-2028 : non conforme." in result.texte()
+    assert "par_periode" not in check_contract(MUTUALISANT).as_dict()

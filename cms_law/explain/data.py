@@ -248,8 +248,19 @@ def contract_as_dict(check: ContractCheck) -> dict[str, Any]:
         "verifications": [_finding_as_dict(f, statut=True) for f in check.verifications],
         "tableau": [_table_row(row, book) for row in check.tableau],
         "agregats": {r.aggregate.nom: _aggregate_as_dict(r, book) for r in check.agregats},
+        **({"par_periode": [_period_as_dict(c) for c in check.par_periode]} if check.par_periode else {}),
         "communes": [evaluation_as_dict(commune, produit_par=False) for commune in check.communes],
         "produit_par": provenance(book, check.regime.id, _conventions_of(check.communes)),
+    }
+
+
+def _period_as_dict(check: ContractCheck) -> dict[str, Any]:
+    """One period of a contract covering several: its law, its verdict, its EPCI totals."""
+    return {
+        "periode": str(check.periode),
+        "version_loi": check.regime.id,
+        "valide": check.valide,
+        "agregats": {r.aggregate.nom: _aggregate_as_dict(r, check.rulebook) for r in check.agregats},
     }
 
 

@@ -262,15 +262,26 @@ def _where(finding: Finding) -> str:
     return " — ".join(parts) + " : " if parts else ""
 
 
-def render_contract_text(check: ContractCheck) -> str:
-    book = check.rulebook
-    verdict = "conforme à la loi" if check.valide else (
+def _verdict(check: ContractCheck) -> str:
+    return "conforme à la loi" if check.valide else (
         "non conforme" if check.violations else "conformité non établie (données manquantes)"
     )
+
+
+def _applicable_law(check: ContractCheck) -> str:
+    """The law of the contract, or of each period when its periods fall under different laws."""
+    regimes = {c.regime.id for c in check.par_periode}
+    if len(regimes) <= 1:
+        return check.regime.titre
+    return " ; ".join(f"{c.periode} : {c.regime.titre}" for c in check.par_periode)
+
+
+def render_contract_text(check: ContractCheck) -> str:
+    book = check.rulebook
     lines = [
-        f"Contrat de mixité sociale « {_contract_type_label(book, check.type)} » : {verdict}",
+        f"Contrat de mixité sociale « {_contract_type_label(book, check.type)} » : {_verdict(check)}",
         f"Période(s) triennale(s) : {', '.join(str(p) for p in check.periodes)}",
-        f"Droit applicable : {check.regime.titre}",
+        f"Droit applicable : {_applicable_law(check)}",
     ]
     if check.violations:
         lines += ["", f"Violations ({len(check.violations)}) :"]
@@ -298,6 +309,8 @@ def render_contract_text(check: ContractCheck) -> str:
         rows = [row for row in check.tableau if row.get("periode", str(period)) == str(period)]
         lines += ["", f"Objectifs de la période {period} (modèle de contrat, article 2) :"]
         lines += _table(book, rows)
+        # A contract covering several periods: each has its own verdict (the EPCI totals are in JSON).
+        lines += [f"  Période {c.periode} : {_verdict(c)}." for c in check.par_periode if c.periode == period]
     regimes = list(dict.fromkeys(commune.regime.id for commune in check.communes)) or [check.regime.id]
     lines += provenance_lines(book, regimes, check.communes[0].conventions if check.communes else {})
     return "\n".join(lines) + "\n"

@@ -149,6 +149,14 @@ def result_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
                                        title="Vérification faite, et son résultat")),
             "tableau": array(table_row),
             "agregats": aggregates,
+            "par_periode": array(
+                obj({"periode": text(pattern=PERIOD), "version_loi": regime, "valide": {"type": "boolean"},
+                     "agregats": aggregates}, ["periode", "version_loi", "valide", "agregats"],
+                    title="Une période d'un contrat de plusieurs périodes : sa loi, son verdict, ses totaux"),
+                minItems=2,
+                description="contrat de plusieurs périodes seulement ; « periode », « version_loi » et « agregats » "
+                            "ci-dessus sont alors ceux de la première",
+            ),
             "communes": array(ref("resultat")),
             "produit_par": ref("produit-par"),
         },

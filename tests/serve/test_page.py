@@ -151,6 +151,31 @@ def test_check_a_contract_file(browser: Any, server: Client) -> None:
     _screenshot(browser, "page-contrat.png", 1280)
 
 
+def test_a_contract_over_two_periods_shows_a_table_and_a_verdict_per_period(browser: Any, server: Client) -> None:
+    """L. 302-8-1, I, al. 4: the objectives « pour chacune des périodes triennales qu'il couvre »;
+    every check made is listed, with its period, status and alinéa, for the contract's annex."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url + "/")
+    _wait(browser, "#champ-nom")
+    browser.find_element(By.ID, "fichier-contrat").send_keys(str(EXAMPLES / "contrat_abaissant_deux_periodes.yaml"))
+    browser.find_element(By.CSS_SELECTOR, "#formulaire-contrat button[type=submit]").click()
+    _wait(browser, "#resultat-contrat-titre")
+    captions = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "#resultat-contrat caption")]
+    assert captions == [f"Objectifs de la période {p} (modèle de contrat, article 2)" for p in ("2023-2025", "2026-2028")]
+    retained = [row.find_elements(By.TAG_NAME, "td")[4].text
+                for row in browser.find_elements(By.CSS_SELECTOR, "#resultat-contrat tbody tr")]
+    assert retained == ["125", "125", "100", "100"]
+    page = browser.find_element(By.ID, "resultat-contrat").text
+    assert "Période 2026-2028 (droit applicable : 3DS) : conforme à la loi." in page
+    browser.find_element(By.CSS_SELECTOR, "#resultat-contrat details summary").click()
+    checks = browser.find_elements(By.CSS_SELECTOR, "#resultat-contrat details li")
+    assert len(checks) == 34 and all(c.text.startswith("respectée — 20") for c in checks)
+    link = checks[-1].find_element(By.TAG_NAME, "a")
+    assert link.text.startswith("L. 302-8") and "2026-2028" in link.get_attribute("href")
+    _screenshot(browser, "page-contrat-deux-periodes.png", 1280)
+
+
 def test_the_interactive_documentation_sends_the_example(browser: Any, server: Client) -> None:
     from selenium.webdriver.common.by import By
 

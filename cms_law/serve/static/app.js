@@ -10,6 +10,8 @@ const PROVENANCE = {guide: "cité par le guide", projet_de_loi: "projet de loi",
 // The states of a derogation (the output schema's « etat »), in words.
 const ETATS_DEROGATION = {ouverte: "ouverte", a_l_appreciation_du_prefet: "à l'appréciation du préfet",
   fermee: "fermée", indeterminee: "indéterminée"};
+const STATUTS_VERIFICATION = {respectee: "respectée", violee: "violée", non_verifiable: "non vérifiable",
+  sans_objet: "sans objet"};
 const FIELDS = "#formulaire-commune input[id^=champ-], #formulaire-commune select[id^=champ-]";
 let resultSchema = null;
 let contractSchema = null;
@@ -198,30 +200,51 @@ function renderResult(section, data, text) {
   section.hidden = false;
 }
 
-function renderContract(section, data, text) {
-  const verdict = data.valide ? "conforme à la loi" :
-    data.violations.length ? "non conforme" : "conformité non établie (données manquantes)";
-  const findings = (title, items) => items.length ? [element("h4", {}, `${title} (${items.length})`),
-    element("ul", {}, items.map((finding) => element("li", {},
-      finding.commune ? `${finding.commune} : ` : "", finding.texte,
-      citationsLine(finding.citations.map((c) => citationLink(c, {periode: data.periode}))))))] : [];
-  const keys = data.tableau.length ? Object.keys(data.tableau[0]) : [];
+function verdictOf(valide, violations) {
+  return valide ? "conforme à la loi" : violations.length ? "non conforme" : "conformité non établie (données manquantes)";
+}
+
+// Every check made, as the contract's annex lists them: its period and commune, its text, its alinéa.
+function findingsList(items, withStatus, period) {
+  return element("ul", {}, items.map((finding) => element("li", {},
+    withStatus ? element("strong", {}, `${STATUTS_VERIFICATION[finding.statut]} — `) : "",
+    [finding.periode, finding.commune].filter(Boolean).join(" — ") + (finding.periode || finding.commune ? " : " : ""),
+    finding.texte,
+    citationsLine(finding.citations.map((c) => citationLink(c, {periode: finding.periode || period}))))));
+}
+
+function contractTable(rows, period) {
+  const keys = Object.keys(rows[0]).filter((key) => key !== "periode");
   const columns = contractSchema.properties.tableau.items.properties;
   // In the table, counts are integers; the other figures are rates (« Taux de rattrapage… »).
   const cell = (value) => value === null ? "—" : typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) ?
     formatted(value, {"x-cms-law-type": "taux"}) : formatted(value, null);
-  const table = element("table", {},
-    element("caption", {}, "Objectifs de la période (modèle de contrat, article 2)"),
+  return element("div", {class: "tableau"}, element("table", {},
+    element("caption", {}, `Objectifs de la période ${period} (modèle de contrat, article 2)`),
     element("thead", {}, element("tr", {}, keys.map((key) =>
       element("th", {scope: "col"}, capitalised((columns[key] || {}).title || key))))),
-    element("tbody", {}, data.tableau.map((row) => element("tr", {},
-      keys.map((key) => key === "commune" ? element("th", {scope: "row"}, row[key]) : element("td", {}, cell(row[key])))))));
+    element("tbody", {}, rows.map((row) => element("tr", {},
+      keys.map((key) => key === "commune" ? element("th", {scope: "row"}, row[key]) : element("td", {}, cell(row[key]))))))));
+}
+
+function renderContract(section, data, text) {
+  const periods = data.par_periode || [{periode: data.periode, version_loi: data.version_loi, valide: data.valide}];
+  const findings = (title, items) => items.length ?
+    [element("h4", {}, `${title} (${items.length})`), findingsList(items, false, data.periode)] : [];
+  const tables = periods.map((period) => [
+    contractTable(data.tableau.filter((row) => (row.periode || data.periode) === period.periode), period.periode),
+    ...(data.par_periode ? [element("p", {}, `Période ${period.periode} (droit applicable : ${period.version_loi}) : `
+      + `${verdictOf(period.valide, data.violations.filter((f) => f.periode === period.periode))}.`)] : [])]).flat();
   section.replaceChildren(
-    element("h3", {id: "resultat-contrat-titre", tabindex: "-1"}, `Contrat « ${data.type.replace(/_/g, " ")} » : ${verdict}`),
-    element("p", {}, `Période ${data.periode}, droit applicable : ${data.version_loi}.`),
+    element("h3", {id: "resultat-contrat-titre", tabindex: "-1"}, `Contrat « ${data.type.replace(/_/g, " ")} » : ${verdictOf(data.valide, data.violations)}`),
+    element("p", {}, data.par_periode ? `Périodes ${periods.map((p) => p.periode).join(", ")}.` :
+      `Période ${data.periode}, droit applicable : ${data.version_loi}.`),
     ...findings("Violations", data.violations),
     ...findings("Vérifications impossibles faute de données", data.verifications_non_evaluees),
-    element("div", {class: "tableau"}, table),
+    ...tables,
+    element("details", {class: "verifications"},
+      element("summary", {}, `Toutes les vérifications faites (${data.verifications.length}), à reprendre en annexe du contrat`),
+      findingsList(data.verifications, true, data.periode)),
     element("p", {}, downloadButton(text, "verification-contrat.json")));
   section.hidden = false;
 }
