@@ -140,7 +140,7 @@ def test_an_abaissement_past_its_duration_needs_the_prefets_decision_in_the_cont
     commune["derogation_duree_accordee"] = True
     assert check_contract(contract).valide
     commune["derogation_duree_accordee"] = False
-    assert [v.verification.id for v in check_contract(contract).violations] == ["L302-8.IX.al5.derogation-duree"]
+    assert [v.verification.id for v in check_contract(contract).violations] == ["L302-8.IX.al5.derogation-duree-accordee"]
 
 
 def test_whether_a_commune_subject_before_3ds_is_newly_subject_is_a_convention() -> None:

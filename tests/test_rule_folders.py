@@ -106,6 +106,17 @@ def test_a_duplicate_key_is_refused_naming_both_lines(folder: Path) -> None:
     refused(folder, L302_8, f"ligne {line + 1}", "« 'si' » en double", f"déjà ligne {line}")
 
 
+def test_an_id_given_to_two_things_in_a_file_is_refused_naming_its_line(folder: Path) -> None:
+    """A citation, a trace line or a case names a rule, derogation or verification by its id: in one
+    file, one id is one thing."""
+    path = folder / L302_8
+    verification = "  - id: L302-8.IX.al5.derogation-duree-accordee\n"
+    line = line_of(path, verification)
+    replace(path, verification, "  - id: L302-8.IX.al5.derogation-duree\n")
+    refused(folder, L302_8, f"ligne {line}", "verifications.L302-8.IX.al5.derogation-duree",
+            "identifiant en double (déjà dans « regles »)")
+
+
 def test_an_impossible_date_is_refused_by_line(folder: Path) -> None:
     path = folder / L302_8
     replace(path, "  debut: 2022-02-23\n", "  debut: 2022-02-30\n")

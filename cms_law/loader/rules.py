@@ -68,14 +68,21 @@ def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
         for source, taken_over in [*sources, (file, False)]:
             data, written = source.data, source.version.fichier
             parametres += _load_parameters(data.get("parametres"), article, citer, written, taken_over)
-            regles += load_rules(data.get("regles"), article, citer, written)
             controles += _load_checks(data.get("controles"), article, citer, written)
-            derogations += _load_derogations(data.get("derogations"), article, citer, "derogations", written)
+            items: dict[str, list[Any]] = {
+                "regles": load_rules(data.get("regles"), article, citer, written),
+                "derogations": _load_derogations(data.get("derogations"), article, citer, "derogations", written),
+                "derogations_epci": _load_derogations(
+                    data.get("derogations_epci"), article, citer, "derogations_epci", written
+                ),
+                "verifications": _load_verifications(data.get("verifications"), article, citer, written),
+            }
+            _refuse_shared_ids(written, items)
+            regles += items["regles"]
+            derogations += items["derogations"]
+            derogations_epci += items["derogations_epci"]
+            verifications += items["verifications"]
             agregats += _load_aggregates(data.get("agregats"), article, citer, written)
-            derogations_epci += _load_derogations(
-                data.get("derogations_epci"), article, citer, "derogations_epci", written
-            )
-            verifications += _load_verifications(data.get("verifications"), article, citer, written)
         for convention in _load_conventions(file.data.get("conventions"), article, citer):
             if convention.nom in conventions:
                 raise RuleFileError(article.fichier, "convention déjà définie ailleurs", convention.nom)
@@ -90,6 +97,19 @@ def load_article_rules(files: tuple[ArticleFile, ...]) -> ArticleRules:
         tuple(derogations_epci),
         tuple(verifications),
     )
+
+
+def _refuse_shared_ids(written: str, items: Mapping[str, list[Any]]) -> None:
+    """An id names one kind of thing in a file: a trace line or a case naming it must not be
+    ambiguous. (Within a section, one id may recur with successive validities: the overlap check
+    refuses them when they overlap; in another version of the article it is that rule again.)"""
+    seen: dict[str, str] = {}
+    for section, loaded in items.items():
+        for item in loaded:
+            if seen.get(item.id, section) != section:
+                raise RuleFileError(written, f"identifiant en double (déjà dans « {seen[item.id]} »)",
+                                    f"{section}.{item.id}", item.ligne)
+            seen[item.id] = section
 
 
 def _load_parameters(
