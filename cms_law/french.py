@@ -92,28 +92,29 @@ def _distinct_places(values: dict[str, tuple[Value, str | None]]) -> dict[str, i
     the same: an écart of 1,996 point compared with 2 points is written « 1,996 point », not
     « 2 points », so the sentence shows the comparison the rule made."""
     places = dict.fromkeys(values, TEXT_PLACES)
-    numbers = {
-        name: (Fraction(value), kind)
-        for name, (value, kind) in values.items()
-        if isinstance(value, (int, Fraction)) and not isinstance(value, bool) and kind != "annee"
-    }
-    # Each figure is written once per precision tried: a sentence compares every pair of its figures.
-    shown: dict[tuple[str, int], str] = {}
+    # Only figures of one kind can read alike; most sentences have one figure of each kind.
+    by_kind: dict[str | None, list[tuple[str, int | Fraction]]] = {}
+    for name, (value, kind) in values.items():
+        if isinstance(value, (int, Fraction)) and not isinstance(value, bool) and kind != "annee":
+            by_kind.setdefault(kind, []).append((name, value))
+    for kind, figures in by_kind.items():
+        if len(figures) < 2:
+            continue
+        # Each figure is written once per precision tried: a sentence compares every pair of its figures.
+        shown: dict[tuple[str, int], str] = {}
 
-    def written(name: str, precision: int) -> str:
-        text = shown.get((name, precision))
-        if text is None:
-            value, kind = numbers[name]
-            text = shown[name, precision] = french(value, kind, precision)
-        return text
+        def written(name: str, value: int | Fraction, precision: int) -> str:
+            text = shown.get((name, precision))
+            if text is None:
+                text = shown[name, precision] = french(value, kind, precision)
+            return text
 
-    for name, (value, kind) in numbers.items():
-        others = [key for key, (other, other_kind) in numbers.items()
-                  if key != name and other_kind == kind and other != value]
-        while others and places[name] < JSON_PLACES and any(
-            written(other, places[name]) == written(name, places[name]) for other in others
-        ):
-            places[name] += 1
+        for name, value in figures:
+            others = [(key, other) for key, other in figures if key != name and other != value]
+            while others and places[name] < JSON_PLACES and any(
+                written(key, other, places[name]) == written(name, value, places[name]) for key, other in others
+            ):
+                places[name] += 1
     return places
 
 
