@@ -98,7 +98,8 @@ def _distinct_places(values: dict[str, tuple[Value, str | None]]) -> dict[str, i
         if isinstance(value, (int, Fraction)) and not isinstance(value, bool) and kind != "annee":
             by_kind.setdefault(kind, []).append((name, value))
     for kind, figures in by_kind.items():
-        if len(figures) < 2:
+        # Distinct whole numbers never read alike (a rate is written in hundredths, so it may).
+        if len(figures) < 2 or (kind != "taux" and all(isinstance(value, int) for _, value in figures)):
             continue
         # Each figure is written once per precision tried: a sentence compares every pair of its figures.
         shown: dict[tuple[str, int], str] = {}
