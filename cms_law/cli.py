@@ -39,7 +39,7 @@ from .evaluator import (
 from .explain import french, input_error_as_dict, overlaps_as_data, rules_as_data, to_json
 from .inputs import read_file
 from .loader import load_rulebook
-from .model import PROVENANCES, RuleBook
+from .model import PROVENANCES, Citation, RuleBook
 from .reforms import reformed_book
 from .results_diff import diff_results
 # The server's settings need no web framework: « cms-law serve --help » works without the extra.
@@ -539,18 +539,31 @@ def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
         out.write(to_json(rules_as_data(book)) + "\n")
         return 0
     for rule in book.regles:
-        end = french(rule.validite.fin, "date") if rule.validite.fin else "…"
-        print(f"{rule.id} — {rule.titre}", file=out)
-        print(f"    en vigueur du {french(rule.validite.debut, 'date')} au {end} ({rule.fichier})", file=out)
-        for citation in rule.citations:
-            print(f"    {citation.long} — {PROVENANCES[citation.provenance]}", file=out)
+        _print_encoded(rule.id, rule.titre, rule, rule.citations, out)
     print("\nConventions (là où le texte est muet ; modifiables par --convention NOM=OPTION) :", file=out)
     for convention in book.conventions.values():
         options = ", ".join(
             f"{name}{' (défaut)' if name == convention.defaut else ''}" for name in convention.options
         )
         print(f"{convention.nom} — {convention.titre} : {options}", file=out)
+    print("\nDérogations (cms-law evaluate, evaluate-epci) :", file=out)
+    for derogation in (*book.derogations, *book.derogations_epci):
+        # Its conditions' and requirements' alinéas too: what an auditor checks it against.
+        cited = tuple({citation.long: citation for citation in derogation.fondements}.values())
+        _print_encoded(derogation.id, derogation.titre, derogation, cited, out)
+    print("\nVérifications d'un contrat proposé (cms-law check-contract) :", file=out)
+    for verification in book.verifications:
+        _print_encoded(verification.id, verification.libelle, verification, verification.citations, out)
     return 0
+
+
+def _print_encoded(identifier: str, title: str, encoded: Any, citations: Sequence[Citation], out: TextIO) -> None:
+    """One rule, derogation or verification: what it is, when in force, where written, what it cites."""
+    end = french(encoded.validite.fin, "date") if encoded.validite.fin else "…"
+    print(f"{identifier} — {title}", file=out)
+    print(f"    en vigueur du {french(encoded.validite.debut, 'date')} au {end} ({encoded.fichier})", file=out)
+    for citation in citations:
+        print(f"    {citation.long} — {PROVENANCES[citation.provenance]}", file=out)
 
 
 def _verify(book: RuleBook, output_format: str, out: TextIO) -> int:

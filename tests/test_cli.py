@@ -118,7 +118,30 @@ def test_rules_lists_every_rule_with_citations_and_provenance() -> None:
     assert rule["citations"][0]["provenance"] == "authentique"
     assert rule["validite"] == {"debut": "2022-02-23", "fin": None}
     code, text = run("rules")
+    assert code == 0
     assert "L302-8.VIII.entree-en-cours" in text and "texte non disponible" in text
+
+
+def test_rules_lists_the_derogations_and_contract_verifications_an_auditor_checks() -> None:
+    """L. 302-8, IX, al. 5: the abaissement rests on the préfet's power to waive its duration, and
+    the contract check of his decision is listed with that alinéa."""
+    code, output = run("rules", "--format", "json")
+    data = json.loads(output)
+    abaissement = next(d for d in data["derogations"] if d["id"] == "L302-8.IX.abaissement")
+    assert abaissement["niveau"] == "commune" and abaissement["plancher"] == "plancher_abaissement"
+    assert [c["citation"] for c in abaissement["appreciation"]["citations"]] == ["L. 302-8, IX, al. 5"]
+    assert abaissement["appreciation"]["condition"] == "periodes_abaissement_anterieures >= duree_max_abaissement"
+    assert {d["niveau"] for d in data["derogations"]} == {"commune", "epci"}
+    check = next(v for v in data["verifications"] if v["id"] == "L302-8.IX.al5.derogation-duree-accordee")
+    assert check["portee"] == "commune" and check["types"] == ["abaissant"]
+    assert "derogation_duree_abaissement_accordee" in check["condition"]
+    code, text = run("rules")
+    assert code == 0
+    derogations = text[text.index("Dérogations (cms-law evaluate"):text.index("Vérifications d'un contrat proposé")]
+    block = derogations[derogations.index("L302-8.IX.abaissement — "):]
+    block = block[:block.index("\nL302-8.X.mutualisation")]
+    assert "article L. 302-8, IX, al. 5 du code" in block  # the appreciation's alinéa, among its grounds
+    assert "L302-8.IX.al5.derogation-duree-accordee — " in text[text.index("Vérifications d'un contrat proposé"):]
 
 
 def test_python_dash_m_is_the_same_command() -> None:

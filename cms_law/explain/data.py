@@ -20,7 +20,7 @@ from ..expressions import Value
 from ..french import exact_decimal
 from ..errors import InputError
 from ..loader.overlaps import Overlap
-from ..model import Alinea, ArticleVersion, CheckedCondition, Citation, DerogationResult, Evaluation, RuleBook, Step
+from ..model import Alinea, ArticleVersion, CheckedCondition, Citation, Derogation, DerogationResult, Evaluation, RuleBook, Step
 from .provenance import provenance
 from .text import aggregate_text, column_kind
 from .whynot import why_not_as_dict
@@ -300,11 +300,27 @@ def overlaps_as_data(examined: int, overlaps: Sequence[Overlap]) -> dict[str, An
 
 
 def rules_as_data(book: RuleBook) -> dict[str, Any]:
-    """Every article version with its alinéas, and every rule, parameter and convention with its
-    citations, validity and text provenance."""
+    """Every article version with its alinéas, and every rule, parameter, convention, derogation and
+    contract verification with its citations, validity and text provenance."""
 
     def validity(period: Any) -> dict[str, Any]:
         return {"debut": period.debut.isoformat(), "fin": period.fin.isoformat() if period.fin else None}
+
+    def condition(c: Any) -> dict[str, Any]:
+        return {"libelle": c.libelle, "citations": [citation_as_dict(x) for x in c.citations],
+                "condition": c.condition.source}
+
+    def derogation(d: Derogation, niveau: str) -> dict[str, Any]:
+        return {
+            "id": d.id, "type": d.type, "titre": d.titre, "niveau": niveau, "fichier": d.fichier,
+            "validite": validity(d.validite),
+            "citations": [citation_as_dict(c) for c in d.citations],
+            "conditions": [condition(c) for c in d.conditions],
+            "appreciation": condition(d.appreciation.cas) if d.appreciation else None,
+            "plancher": d.plancher, "periodes_restantes": d.periodes_restantes,
+            "exigences": [{"texte": r.texte, "citations": [citation_as_dict(c) for c in r.citations]}
+                          for r in d.exigences],
+        }
 
     return {
         "regimes": [
@@ -375,6 +391,21 @@ def rules_as_data(book: RuleBook) -> dict[str, Any]:
                 "justifications": dict(convention.justifications),
             }
             for convention in book.conventions.values()
+        ],
+        "derogations": [
+            *(derogation(d, "commune") for d in book.derogations),
+            *(derogation(d, "epci") for d in book.derogations_epci),
+        ],
+        "verifications": [
+            {
+                "id": v.id, "portee": v.portee, "types": list(v.types), "fichier": v.fichier,
+                "validite": validity(v.validite),
+                "citations": [citation_as_dict(c) for c in v.citations],
+                "si": v.si.source if v.si else None,
+                "condition": v.condition.source,
+                "libelle": v.libelle, "message": v.message, "sans_objet": v.sans_objet,
+            }
+            for v in book.verifications
         ],
     }
 

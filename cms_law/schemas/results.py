@@ -275,6 +275,7 @@ def command_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
         title="Ce qui a changé dans la loi encodée entre deux dates",
     )
     citations = array(ref("citation"))
+    rule_condition = obj({"libelle": text(), "citations": citations, "condition": text()})
     rules = obj(
         {
             "regimes": array(obj({"id": text(), "titre": text(), "validite": validity})),
@@ -303,8 +304,27 @@ def command_definitions(book: RuleBook) -> dict[str, dict[str, Any]]:
             "regles": array(ref("regle")),
             "parametres": array(ref("parametre")),
             "conventions": array(ref("convention")),
+            "derogations": array(obj({
+                "id": text(), "type": text(), "titre": text(),
+                "niveau": {"enum": ["commune", "epci"], "description": "dérogation d'une commune ou de l'EPCI"},
+                "fichier": text(), "validite": validity, "citations": citations,
+                "conditions": array(rule_condition),
+                "appreciation": {"anyOf": [rule_condition, {"type": "null"}],
+                                 "description": "le cas où la dérogation est à l'appréciation du préfet"},
+                "plancher": {"type": ["string", "null"], "description": "la variable du plancher"},
+                "periodes_restantes": {"type": ["string", "null"], "description": "la variable des périodes restantes"},
+                "exigences": array(obj({"texte": text(), "citations": citations})),
+            }, title="Dérogation (une version)")),
+            "verifications": array(obj({
+                "id": text(), "portee": {"enum": ["commune", "contrat"]}, "types": array(text()),
+                "fichier": text(), "validite": validity, "citations": citations,
+                "si": {"type": ["string", "null"]}, "condition": text(),
+                "libelle": text(description="la phrase d'une vérification respectée"),
+                "message": text(description="celle d'une violation"),
+                "sans_objet": {"type": ["string", "null"]},
+            }, title="Vérification d'un contrat proposé (une version)")),
         },
-        title="Les règles, paramètres et conventions encodés",
+        title="Les règles, paramètres, conventions, dérogations et vérifications encodés",
     )
     rule = obj(
         {

@@ -189,7 +189,8 @@ def openapi_document(book: RuleBook, settings: Settings, examples: Mapping[str, 
                 },
             }
         },
-        "/regles": _get("Toutes les règles, paramètres et conventions (cms-law rules --format json)", _ref("regles")),
+        "/regles": _get("Toutes les règles, paramètres, conventions, dérogations et vérifications"
+                        " (cms-law rules --format json)", _ref("regles")),
         "/regles/{id}": {
             "get": {
                 "summary": "Une règle, chacune de ses versions",
