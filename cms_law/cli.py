@@ -539,7 +539,7 @@ def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
         out.write(to_json(rules_as_data(book)) + "\n")
         return 0
     for rule in book.regles:
-        _print_encoded(rule.id, rule.titre, rule, rule.citations, out)
+        _print_encoded(rule, rule.titre, rule.citations, out)
     print("\nConventions (là où le texte est muet ; modifiables par --convention NOM=OPTION) :", file=out)
     for convention in book.conventions.values():
         options = ", ".join(
@@ -550,17 +550,17 @@ def _rules(arguments: argparse.Namespace, out: TextIO) -> int:
     for derogation in (*book.derogations, *book.derogations_epci):
         # Its conditions' and requirements' alinéas too: what an auditor checks it against.
         cited = tuple({citation.long: citation for citation in derogation.fondements}.values())
-        _print_encoded(derogation.id, derogation.titre, derogation, cited, out)
+        _print_encoded(derogation, derogation.titre, cited, out)
     print("\nVérifications d'un contrat proposé (cms-law check-contract) :", file=out)
     for verification in book.verifications:
-        _print_encoded(verification.id, verification.libelle, verification, verification.citations, out)
+        _print_encoded(verification, verification.libelle, verification.citations, out)
     return 0
 
 
-def _print_encoded(identifier: str, title: str, encoded: Any, citations: Sequence[Citation], out: TextIO) -> None:
+def _print_encoded(encoded: Any, title: str, citations: Sequence[Citation], out: TextIO) -> None:
     """One rule, derogation or verification: what it is, when in force, where written, what it cites."""
     end = french(encoded.validite.fin, "date") if encoded.validite.fin else "…"
-    print(f"{identifier} — {title}", file=out)
+    print(f"{encoded.id} — {title}", file=out)
     print(f"    en vigueur du {french(encoded.validite.debut, 'date')} au {end} ({encoded.fichier})", file=out)
     for citation in citations:
         print(f"    {citation.long} — {PROVENANCES[citation.provenance]}", file=out)

@@ -14,7 +14,7 @@ from .compiler import RunResult
 from .expressions import Value
 from .french import fill
 from .model import CheckedCondition, Derogation, Explanation, RuleBook, Step
-from .model.results import A_L_APPRECIATION_DU_PREFET, OUVERTE
+from .model.results import A_L_APPRECIATION_DU_PREFET, POSSIBLES
 
 
 def build_explanation(
@@ -76,7 +76,7 @@ def derogation_text(
     lookup: Callable[[str], Value],
 ) -> str:
     """The derogation's French sentence, then what it still requires or why it is closed."""
-    possible = etat in (OUVERTE, A_L_APPRECIATION_DU_PREFET)
+    possible = etat in POSSIBLES
     if etat == A_L_APPRECIATION_DU_PREFET and derogation.appreciation is not None:
         template = derogation.appreciation.explication
     else:

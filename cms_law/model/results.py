@@ -78,6 +78,8 @@ OUVERTE, A_L_APPRECIATION_DU_PREFET, FERMEE, INDETERMINEE = (
     "ouverte", "a_l_appreciation_du_prefet", "fermee", "indeterminee"
 )
 ETATS_DEROGATION = (OUVERTE, A_L_APPRECIATION_DU_PREFET, FERMEE, INDETERMINEE)
+#: The states in which a derogation may be used (its explanation says how, and what it requires).
+POSSIBLES = frozenset({OUVERTE, A_L_APPRECIATION_DU_PREFET})
 
 
 @attrs.frozen
@@ -107,7 +109,7 @@ class DerogationResult:
     @property
     def possible(self) -> bool | None:
         """Open or at the préfet's discretion; ``None`` when the input cannot tell."""
-        return None if self.etat == INDETERMINEE else self.etat != FERMEE
+        return None if self.etat == INDETERMINEE else self.etat in POSSIBLES
 
     @functools.cached_property
     def texte(self) -> str:
