@@ -137,7 +137,12 @@ class _Conclusion:
     slot: int  #: its position among the rule's formulas
     producers: tuple[int, ...]  #: every rule concluding it; one: settled by that rule's action
     fact: str | None  #: the readiness fact's JSON after the session id, when some rule waits for it
-    place: tuple[int, int]  #: when it is settled, in the explanation's order (see _places)
+    #: For each producer, in order: its place in the explanation's order when it is a reason for
+    #: the name (see _places), the position of the name among its formulas, and the producers
+    #: that override it (an exception to it, directly or not).
+    places: tuple[tuple[int, int, int], ...]
+    slots: tuple[int, ...]
+    beaten_by: tuple[frozenset[int], ...]
 
 
 # --------------------------------------------------------------------------- the ruleset
@@ -167,6 +172,7 @@ class CompiledRuleset:
         waits = [tuple(sorted(rule.reads & self._producers.keys())) for rule in self.rules]
         consumed = {name for names in waits for name in names}
         places = self._places(waits)
+        positions = [{name: slot for slot, name in enumerate(rule.alors)} for rule in self.rules]
         self._conclusions = tuple(
             tuple(
                 _Conclusion(
@@ -174,13 +180,17 @@ class CompiledRuleset:
                     slot,
                     self._producers[name],
                     f'","t":"v","n":{json.dumps(name)}}}' if name in consumed else None,
-                    places[name],
+                    tuple((*places[name], rank) for rank in range(len(self._producers[name]))),
+                    tuple(positions[producer][name] for producer in self._producers[name]),
+                    tuple(
+                        frozenset(other for other in self._producers[name] if producer in self._overrides[other])
+                        for producer in self._producers[name]
+                    ),
                 )
                 for slot, name in enumerate(rule.alors)
             )
             for rule in self.rules
         )
-        self._slots = {(index, c.name): c.slot for index, conclusions in enumerate(self._conclusions) for c in conclusions}
         self._reads = tuple(tuple(sorted(rule.reads)) for rule in self.rules)
         self._multiple = {name: len(rules) for name, rules in self._producers.items() if len(rules) > 1}
         # One engine rule per set of names waited for: its action weighs all the rules waiting.
@@ -254,8 +264,17 @@ class CompiledRuleset:
         weigh = codegen.weigher(
             [(rule.si.tree if rule.si else None, tuple(f.tree for f in rule.alors.values())) for rule in map(self.rules.__getitem__, members)]
         )
-        plan = tuple((index, self.rules[index].id, self._conclusions[index]) for index in members)
-        settle, resolve = self._settle, self._resolve
+        # Per rule weighed: the names it alone concludes, and those it shares with other rules.
+        plan = tuple(
+            (
+                index,
+                self.rules[index].id,
+                tuple(c for c in self._conclusions[index] if len(c.producers) == 1),
+                tuple(c for c in self._conclusions[index] if len(c.producers) > 1),
+            )
+            for index in members
+        )
+        resolve = self._resolve
 
         def action(session: _Session) -> None:
             try:
@@ -263,14 +282,20 @@ class CompiledRuleset:
             except codegen.RuleFailure as failure:
                 rule = self.rules[members[failure.index]]
                 raise EvaluationError(rule.id, f"{failure.error} (fichier {rule.fichier})") from None
-            weighed, pending = session.weighed, session.pending
+            weighed, pending, values = session.weighed, session.pending, session.values
             facts: list[str] = []
-            for (index, rule_id, conclusions), outcome in zip(plan, outcomes):
+            for (index, rule_id, alone, shared), outcome in zip(plan, outcomes):
                 weighed[index] = outcome
-                for conclusion in conclusions:
-                    if len(conclusion.producers) == 1:
-                        settle(session, conclusion, (index,) if outcome is not None else (), facts)
-                        continue
+                for conclusion in alone:
+                    if outcome is None:
+                        values[conclusion.name] = None
+                    else:
+                        values[conclusion.name] = outcome[conclusion.slot]
+                        session.origins[conclusion.name] = rule_id
+                        _keep_earliest(session.order, index, conclusion.places[0])
+                    if conclusion.fact is not None:
+                        facts.append(conclusion.fact)
+                for conclusion in shared:
                     pending[conclusion.name] -= 1
                     if pending[conclusion.name] == 0:
                         resolve(session, conclusion, facts)
@@ -280,33 +305,30 @@ class CompiledRuleset:
         return action
 
     def _resolve(self, session: _Session, conclusion: _Conclusion, facts: list[str]) -> None:
-        """Every candidate weighed: keep the applicable ones no applicable exception overrides."""
-        applicable = [index for index in conclusion.producers if session.weighed[index] is not None]
-        winners = tuple(
-            index for index in applicable if not any(index in self._overrides[other] for other in applicable)
-        )
-        name, slots = conclusion.name, self._slots
-        value = session.weighed[winners[0]][slots[winners[0], name]] if winners else None  # type: ignore[index]
-        disagreeing = [i for i in winners if session.weighed[i][slots[i, name]] != value]  # type: ignore[index]
-        if disagreeing:
-            first, second = self.rules[winners[0]], self.rules[disagreeing[0]]
-            raise RuleConflictError(name, [first.id, second.id], [_first_citation(first), _first_citation(second)])
-        self._settle(session, conclusion, winners, facts)
-
-    def _settle(self, session: _Session, conclusion: _Conclusion, reasons: Sequence[int], facts: list[str]) -> None:
-        """Record the value of a name; the rules given here agree, and all count as reasons."""
+        """Every candidate weighed: keep the applicable ones no applicable exception overrides;
+        those left agree (else a conflict is raised), and all count as reasons for the value."""
+        weighed = session.weighed
+        applicable = {index for index in conclusion.producers if weighed[index] is not None}
+        winners = [
+            rank for rank, index in enumerate(conclusion.producers)
+            if index in applicable and conclusion.beaten_by[rank].isdisjoint(applicable)
+        ]
         name = conclusion.name
-        if reasons:
-            first = reasons[0]
-            session.values[name] = session.weighed[first][self._slots[first, name]]  # type: ignore[index]
-            session.origins[name] = self.rules[first].id
-            order = session.order
-            for index in reasons:
-                place = (*conclusion.place, conclusion.producers.index(index))
-                if index not in order or place < order[index]:
-                    order[index] = place
-        else:
+        if not winners:
             session.values[name] = None
+        else:
+            producers, slots = conclusion.producers, conclusion.slots
+            first = producers[winners[0]]
+            value = weighed[first][slots[winners[0]]]  # type: ignore[index]
+            for rank in winners:
+                index = producers[rank]
+                if weighed[index][slots[rank]] != value:  # type: ignore[index]
+                    one, other = self.rules[first], self.rules[index]
+                    raise RuleConflictError(name, [one.id, other.id], [_first_citation(one), _first_citation(other)])
+            session.values[name] = value
+            session.origins[name] = self.rules[first].id
+            for rank in winners:
+                _keep_earliest(session.order, producers[rank], conclusion.places[rank])
         if conclusion.fact is not None:
             facts.append(conclusion.fact)
 
@@ -374,6 +396,13 @@ class CompiledRuleset:
     def _running_rule(self, session: _Session) -> str:
         """The first rule not yet weighed when an unexpected error struck."""
         return next((rule.id for index, rule in enumerate(self.rules) if index not in session.weighed), self.name)
+
+
+def _keep_earliest(order: dict[int, tuple[int, int, int]], index: int, place: tuple[int, int, int]) -> None:
+    """A rule is explained at the earliest place of the names it is a reason for."""
+    known = order.get(index)
+    if known is None or place < known:
+        order[index] = place
 
 
 def _action_name(message: str) -> str:
