@@ -46,6 +46,7 @@ The engine's sharp edges, handled here
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
@@ -126,7 +127,13 @@ class RunResult:
 
     values: Mapping[str, Value]
     origins: Mapping[str, str]
-    applied: tuple[Outcome, ...]
+    #: Gives the rules that applied, in the explanation's order: made on first use, since only
+    #: an explanation needs them (a batch without ``--explain`` never does).
+    _outcomes: Callable[[], tuple[Outcome, ...]] = attrs.field(alias="outcomes", repr=False, eq=False)
+
+    @functools.cached_property
+    def applied(self) -> tuple[Outcome, ...]:
+        return self._outcomes()
 
 
 @attrs.frozen
@@ -381,8 +388,11 @@ class CompiledRuleset:
                 self.rules[self._producers[unsettled[0]][0]].id,
                 f"valeur(s) jamais établie(s) : {', '.join(unsettled)}",
             )
+        return RunResult(session.values, session.origins, functools.partial(self._outcomes, session))
+
+    def _outcomes(self, session: _Session) -> tuple[Outcome, ...]:
         order = sorted(session.order, key=session.order.__getitem__)
-        return RunResult(session.values, session.origins, tuple(self._outcome(session, index) for index in order))
+        return tuple(self._outcome(session, index) for index in order)
 
     def _outcome(self, session: _Session, index: int) -> Outcome:
         # Each name is settled once, before any rule reading it fires, and given values never

@@ -245,7 +245,7 @@ def evaluate(
         origines=run.origins,
         conventions=chosen,
         conventions_modifiees=overridden,
-        explication=build_explanation(book, run, chosen, overridden),
+        explain=functools.partial(build_explanation, book, run, chosen, overridden),
         rulebook=book,
         derogations=derogations,
         pourquoi_pas=why_not,

@@ -151,11 +151,17 @@ class Evaluation(views.Rendered):
     origines: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
     conventions: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
     conventions_modifiees: frozenset[str]
-    explication: Explanation
+    #: Gives the explanation: made on first use (a batch without ``--explain`` never reads it).
+    _explain: Callable[[], Explanation] = attrs.field(alias="explain", repr=False, eq=False)
     rulebook: RuleBook = attrs.field(repr=False, eq=False)
     derogations: tuple[DerogationResult, ...] = ()
     #: The rules weighed that did not apply, when asked for (``evaluate(..., pourquoi_pas=True)``).
     pourquoi_pas: tuple[RuleNotApplied, ...] | None = None
+
+    @functools.cached_property
+    def explication(self) -> Explanation:
+        """The chain of steps behind the result: every rule that gave a value, and the conventions used."""
+        return self._explain()
 
     def __getitem__(self, name: str) -> Value:
         return self.valeurs[name]
