@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cms_law.model.views import to_json
+from cms_law import evaluate
+from cms_law.contract import check_contract
+from cms_law.epci import evaluate_epci
+from cms_law.inputs import read_file
+from cms_law.model.views import ResultData, _plain, to_json
 from cms_law.schemas import NAMES, schema
 
 
@@ -30,3 +36,28 @@ def test_every_schema_is_written_as_the_standard_module_writes_it(name: str) -> 
 def test_what_the_fast_writer_refuses_or_writes_differently_is_still_standard(data: object) -> None:
     assert to_json(data) == standard(data)
     assert to_json(data, indent=None) == standard(data, indent=None)
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _example_results() -> list[tuple[str, Any]]:
+    results: list[tuple[str, Any]] = []
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        if path.name.startswith("commune_") and path.name != "commune_historique.yaml":
+            results.append((path.name, evaluate(read_file(path), pourquoi_pas=True)))
+        elif path.name.startswith("epci_"):
+            results.append((path.name, evaluate_epci(read_file(path))))
+        elif path.name.startswith("contrat_"):
+            results.append((path.name, check_contract(read_file(path))))
+    return results
+
+
+@pytest.mark.parametrize(("name", "result"), _example_results(), ids=lambda value: value if isinstance(value, str) else "")
+def test_a_results_data_is_plain_so_the_fast_writer_may_skip_walking_it(name: str, result: Any) -> None:
+    # ResultData tells to_json not to walk the data for floats: hold every kind of result to it,
+    # with the explanation, the derogations and why rules did not apply.
+    data = result.as_dict()
+    assert type(data) is ResultData
+    assert _plain(dict(data)), name
+    assert result.to_json() == standard(dict(data))

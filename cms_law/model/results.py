@@ -178,5 +178,4 @@ class Evaluation(views.Rendered):
 
     def as_dict(self, explication: bool = True) -> dict[str, Any]:
         """The result as JSON-ready data; ``explication=False`` leaves out the explanation steps."""
-        data: dict[str, Any] = views.render(self, "as_dict", explication)
-        return data
+        return views.ResultData(views.render(self, "as_dict", explication))
