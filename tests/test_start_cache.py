@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cms_law import RuleFileError
+import cms_law.loader as loader_package
 from cms_law.loader import cache, load_rulebook_from, reader, rules_root
 
 
@@ -43,7 +44,8 @@ def test_second_load_reads_every_file_from_the_cache_and_loads_the_same_book(
     assert not folder.exists()
     first = load_rulebook_from(rules_root())
     entries = sorted(folder.iterdir())
-    assert entries and all(entry.name.startswith("regles-") for entry in entries)
+    # One entry per rule file, and the marker of the book's checks.
+    assert [entry.name for entry in entries if not entry.name.startswith("regles-")] == [cache._marker_name(first.empreinte)]
     _no_parsing(monkeypatch)
     second = load_rulebook_from(rules_root())
     assert repr(first) == repr(second) == expected
@@ -59,7 +61,8 @@ def test_editing_a_rule_file_gives_it_a_new_entry(folder: Path, tmp_path: Path) 
     count = len(list(folder.iterdir()))
     after = load_rulebook_from(root)
     assert after.empreinte != before.empreinte
-    assert len(list(folder.iterdir())) == count + 1
+    # The file's new entry, and the marker of the new book's checks.
+    assert len(list(folder.iterdir())) == count + 2
 
 
 def test_cache_turned_off_writes_nothing(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,3 +137,51 @@ def test_default_folder_is_the_users_cache(monkeypatch: pytest.MonkeyPatch, tmp_
     assert cache.cache_dir() == Path.home() / ".cache" / "cms-law"
     monkeypatch.setenv("CMS_LAW_CACHE", "non")
     assert cache.cache_dir() is None
+
+
+def _checks_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(book: object) -> None:
+        raise AssertionError("livre vérifié à nouveau malgré le cache")
+
+    monkeypatch.setattr(loader_package, "check_book", refuse)
+
+
+def test_a_book_checked_once_is_not_checked_again_by_the_same_code(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_rulebook_from(rules_root())
+    with monkeypatch.context() as patch:
+        _checks_refused(patch)
+        assert repr(load_rulebook_from(rules_root())) == repr(first)
+        # Other code (another version, an edited module) checks the same files again.
+        patch.setattr(cache, "_code_identity", lambda: b"autre code")
+        with pytest.raises(AssertionError, match="vérifié à nouveau"):
+            load_rulebook_from(rules_root())
+
+
+def test_a_book_failing_its_checks_is_refused_at_every_load(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A summary naming a value no rule gives: refused by check_book, the last step of the loading.
+    root = tmp_path / "rules"
+    shutil.copytree(Path(str(rules_root())), root)
+    vocabulary = root / "vocabulaire.yaml"
+    text = vocabulary.read_text(encoding="utf-8")
+    vocabulary.write_text(text.replace("{objectif_triennal}", "{nom_inconnu_du_livre}", 1), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(RuleFileError, match="nom_inconnu_du_livre"):
+            load_rulebook_from(root)
+    assert not [entry for entry in folder.iterdir() if entry.name.startswith("verifie-")]
+    with monkeypatch.context() as patch:
+        patch.setattr(loader_package, "check_book", lambda book: None)
+        load_rulebook_from(root)  # only the book's checks refuse it
+
+
+def test_a_marker_that_is_a_link_is_not_trusted(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = load_rulebook_from(rules_root())
+    marker = folder / cache._marker_name(book.empreinte)
+    marker.unlink()
+    (tmp_path / "ailleurs").write_bytes(b"")
+    marker.symlink_to(tmp_path / "ailleurs")
+    assert not cache.checked(book.empreinte)
+    _checks_refused(monkeypatch)
+    with pytest.raises(AssertionError, match="vérifié à nouveau"):
+        load_rulebook_from(rules_root())

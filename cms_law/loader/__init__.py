@@ -23,6 +23,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..model import RuleBook
+from . import cache
 from .articles import ArticleFile, load_articles
 from .checks import SUMMARY_VIEWS, check_book, output_keys, template_names
 from .laws import Laws, load_laws
@@ -66,8 +67,12 @@ def load_rulebook_from(root: Traversable | str | os.PathLike[str]) -> RuleBook:
     articles = load_articles(root, laws.lois, files)
     vocabulary = load_vocabulary(root, files)
     rules = load_article_rules(articles)
-    book = _rule_book(laws, articles, vocabulary, rules, fingerprint(files))
-    check_book(book)
+    empreinte = fingerprint(files)
+    book = _rule_book(laws, articles, vocabulary, rules, empreinte)
+    # The same files, checked by the same code, pass the same checks (see .cache).
+    if not cache.checked(empreinte):
+        check_book(book)
+        cache.mark_checked(empreinte)
     return book
 
 

@@ -15,6 +15,14 @@ tag, a truncated file, a decoding error) counts as a miss, and the rule file is 
 the entry rewritten. Writing is atomic (a temporary file renamed) and any failure to write is
 ignored: the cache only makes starting faster.
 
+The cache also remembers which whole rule books passed the checks of the last loading step
+(:func:`~.checks.check_book`): an empty *marker* named after the book's fingerprint (the sha256
+over every rule file's path and bytes) and the identity of the code that checked it (cms-law's
+version, and the path, size and modification time of each of its modules, as Python's own
+bytecode cache tells a changed module). A book with the same files, checked by the same code,
+passes the same checks: they are not run again. A changed rule file, or a changed module of
+cms-law, names another marker; so does any other folder of rules.
+
 Where (README, « Le cache de démarrage »): ``$CMS_LAW_CACHE_DIR`` if set, else
 ``$XDG_CACHE_HOME/cms-law``, else ``~/.cache/cms-law``; ``CMS_LAW_CACHE=0`` turns it off.
 """
@@ -22,6 +30,7 @@ Where (README, « Le cache de démarrage »): ``$CMS_LAW_CACHE_DIR`` if set, els
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import stat
@@ -59,6 +68,47 @@ def entry_name(raw: bytes) -> str:
     digest = hashlib.sha256(f"cms-law {__version__} cache {CACHE_FORMAT}\0".encode())
     digest.update(raw)
     return f"regles-{digest.hexdigest()}.json"
+
+
+def checked(empreinte: str) -> bool:
+    """Whether the rule book of this fingerprint passed every check of the book, by this code."""
+    folder = cache_dir()
+    if folder is None:
+        return False
+    try:
+        return _regular_and_mine(os.stat(folder / _marker_name(empreinte), follow_symlinks=False))
+    except (OSError, ValueError):
+        return False
+
+
+def mark_checked(empreinte: str) -> None:
+    """Remember that the rule book of this fingerprint passed every check; silently nothing on failure."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(folder / _marker_name(empreinte), os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        os.close(descriptor)
+    except OSError:
+        return
+
+
+def _marker_name(empreinte: str) -> str:
+    digest = hashlib.sha256(_code_identity())
+    digest.update(empreinte.encode("utf-8"))
+    return f"verifie-{digest.hexdigest()}"
+
+
+@functools.cache
+def _code_identity() -> bytes:
+    """cms-law's version and, for each of its modules, its path, size and modification time."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"cms-law {__version__} cache {CACHE_FORMAT}\0".encode())
+    for path in sorted(package.rglob("*.py")):
+        status = path.stat()
+        digest.update(f"{path.relative_to(package)}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
+    return digest.digest()
 
 
 def read(raw: bytes, located: type[dict[Any, Any]]) -> tuple[bool, Any]:
