@@ -15,6 +15,7 @@ errors file with its identifier, the others evaluated);
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
@@ -22,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__, cases, compare
+from . import __version__
 from .errors import CmsLawError, InputError, Problem, RuleFileError, UsageError, internal_error_id
 from .cli_french import FrenchParser, french_argparse
 from .contract import check_contract
@@ -41,12 +42,10 @@ from .inputs import read_file
 from .loader import load_rulebook
 from .model import PROVENANCES, Citation, RuleBook
 from .reforms import reformed_book
-from .results_diff import diff_results
-# The server's settings need no web framework: « cms-law serve --help » works without the extra.
-from .serve.settings import DEFAULT_HOST, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, DEFAULT_PORT
 
-# batch (worker processes), history, the schemas and the overlap search are imported by the
-# commands that use them: « cms-law evaluate » starts without them (issue 17, start-up time).
+# batch (worker processes), compare, the legal test cases, the diff of results, history, the
+# schemas, the server and the overlap search are imported by the commands that use them:
+# « cms-law evaluate » starts without them (issue 17, start-up time).
 
 
 EXIT_INPUT = 1
@@ -114,7 +113,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "-o", "--output", metavar="SORTIE", help="fichier de résultats (défaut : la sortie standard)"
     )
     batch_command.add_argument(
-        "--format", choices=_batch_formats(command), default="csv", help="csv, ou json : un objet JSON par ligne (JSON lines)"
+        "--format", choices=_for(command, "batch", ".batch", "FORMATS", ()), default="csv", help="csv, ou json : un objet JSON par ligne (JSON lines)"
     )
     batch_command.add_argument(
         "--explain", action="store_true", help="ajouter l'explication complète de chaque commune"
@@ -137,9 +136,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_reform_options(compare_command, two_folders=True)
     _add_period_and_conventions(compare_command, reforms=False)
     compare_command.add_argument(
-        "--grandeur", default=compare.DEFAULT_FIGURE, metavar="NOM", help="la grandeur comparée (défaut : objectif_triennal)"
+        "--grandeur", default=_for(command, "compare", ".compare", "DEFAULT_FIGURE", None), metavar="NOM", help="la grandeur comparée (défaut : objectif_triennal)"
     )
-    compare_command.add_argument("--format", choices=compare.FORMATS, default="text", help="format de la sortie (défaut : text)")
+    compare_command.add_argument("--format", choices=_for(command, "compare", ".compare", "FORMATS", ()), default="text", help="format de la sortie (défaut : text)")
     compare_command.add_argument("-o", "--output", metavar="SORTIE", help="écrire le résultat dans ce fichier")
     compare_command.add_argument("--graphique", metavar="FICHIER.svg", help="écrire aussi l'histogramme des variations (SVG)")
     compare_command.add_argument("--jobs", type=_positive, metavar="N", help="processus de calcul (défaut : tous les cœurs)")
@@ -191,7 +190,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     test_command.add_argument("paths", nargs="+", metavar="FICHIER|DOSSIER", help="fichiers de cas (YAML) ou dossiers")
     _add_reform_options(test_command)
     test_command.add_argument(
-        "--format", choices=cases.FORMATS, default="text", help="text, json, ou junit (JUnit XML, pour l'intégration continue)"
+        "--format", choices=_for(command, "test", ".cases", "FORMATS", ()), default="text", help="text, json, ou junit (JUnit XML, pour l'intégration continue)"
     )
 
     rules_command = commands.add_parser("rules", help="lister les règles, leurs citations et leur validité")
@@ -203,7 +202,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         " (code de sortie 3 si une paire est trouvée)",
     )
 
-    schema_names = "\n".join(f"  {name:<20} {text}" for name, text in _schema_names(command).items())
+    schema_names = "\n".join(f"  {name:<20} {text}" for name, text in _for(command, "schema", ".schemas", "NAMES", {}).items())
     schema_command = commands.add_parser(
         "schema",
         help="afficher un schéma JSON (draft 2020-12) d'un fichier d'entrée, d'un résultat ou des fichiers de règles",
@@ -216,16 +215,20 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "serve",
         help="servir l'API web et la page française (installer l'extra : pip install -e '.[serve]')",
     )
-    serve_command.add_argument("--host", default=DEFAULT_HOST, help=f"adresse d'écoute (défaut : {DEFAULT_HOST}, cette machine seule)")
-    serve_command.add_argument("--port", type=_positive, default=DEFAULT_PORT, help=f"port (défaut : {DEFAULT_PORT})")
+    host, port, max_body, max_rows = (
+        _for(command, "serve", ".serve.settings", name, None)
+        for name in ("DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_MAX_BODY", "DEFAULT_MAX_ROWS")
+    )
+    serve_command.add_argument("--host", default=host, help=f"adresse d'écoute (défaut : {host}, cette machine seule)")
+    serve_command.add_argument("--port", type=_positive, default=port, help=f"port (défaut : {port})")
     serve_command.add_argument("--workers", type=_positive, default=1, metavar="N", help="processus serveurs (défaut : 1)")
     serve_command.add_argument(
-        "--max-body", type=_positive, default=DEFAULT_MAX_BODY, metavar="OCTETS",
-        help=f"taille maximale du corps d'une requête (défaut : {DEFAULT_MAX_BODY} octets)",
+        "--max-body", type=_positive, default=max_body, metavar="OCTETS",
+        help=f"taille maximale du corps d'une requête (défaut : {max_body} octets)",
     )
     serve_command.add_argument(
-        "--max-rows", type=_positive, default=DEFAULT_MAX_ROWS, metavar="N",
-        help=f"lignes au plus dans un lot envoyé à POST /lot (défaut : {DEFAULT_MAX_ROWS})",
+        "--max-rows", type=_positive, default=max_rows, metavar="N",
+        help=f"lignes au plus dans un lot envoyé à POST /lot (défaut : {max_rows})",
     )
     _add_reform_options(serve_command)
     return parser
@@ -282,20 +285,13 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _batch_formats(command: str | None) -> Sequence[str]:
-    if command != "batch":
-        return ()
-    from .batch import FORMATS
-
-    return FORMATS
-
-
-def _schema_names(command: str | None) -> Mapping[str, str]:
-    if command != "schema":
-        return {}
-    from .schemas import NAMES
-
-    return NAMES
+def _for(command: str | None, wanted: str, module: str, name: str, default: Any) -> Any:
+    """``name`` from ``module`` (of this package) when the command run is ``wanted``, else
+    ``default``: a module long to import is imported only by the command whose arguments need it.
+    The server's settings need no web framework: « cms-law serve --help » works without the extra."""
+    if command != wanted:
+        return default
+    return getattr(importlib.import_module(module, __package__), name)
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
@@ -465,7 +461,9 @@ def _compare(arguments: argparse.Namespace, out: TextIO) -> int:
     else:
         before = reformed_book(folders[0]) if folders and reformed else reformed_book()
         after = reformed_book(folders[0] if folders else None, arguments.reforme, arguments.parametre)
-    result = compare.compare(
+    from .compare import compare
+
+    result = compare(
         arguments.file, before, after, periode=arguments.period,
         conventions=conventions_from_pairs(arguments.convention), grandeur=arguments.grandeur, jobs=arguments.jobs,
     )
@@ -488,6 +486,8 @@ def _write(path: str | None, option: str, text: str, out: TextIO | None) -> None
 
 
 def _results_diff(arguments: argparse.Namespace, out: TextIO) -> int:
+    from .results_diff import diff_results
+
     result = diff_results(arguments.first, arguments.second)
     out.write(to_json(result.as_dict()) + "\n" if arguments.format == "json" else result.texte())
     return 0
@@ -526,6 +526,8 @@ def _history(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _test(arguments: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 when every case passes, 1 when one fails or a file is malformed."""
+    from . import cases
+
     report = cases.run_paths(arguments.paths, _book(arguments))
     out.write(cases.render(report, arguments.format))
     return 0 if report.reussi else EXIT_INPUT
