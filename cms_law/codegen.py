@@ -355,3 +355,20 @@ def weigher(
             lines = condition_lines + _chain(cases)
         body += ["try:", *_indented(lines), "except X_error as error:", f"    raise X_failed({index}, error) from None"]
     return _function(writer, "weigh", body, f"({''.join(result + ', ' for result in results)})")
+
+
+def conditions(trees: Sequence[ex.Node]) -> Callable[[Lookup], tuple[bool | None, ...]]:
+    """One function weighing several conditions in order: ``function(get)`` gives, for each, vrai,
+    faux or ``None`` when the data cannot decide it. A condition failing on its values, or giving
+    anything but vrai or faux, raises :class:`RuleFailure` naming its position."""
+    writer = _Writer(track=False)
+    body: list[str] = []
+    for index, tree in enumerate(trees):
+        lines, atom = writer.emit(tree)
+        result = f"r{index}"
+        cases: list[_Case] = [(f"{atom.code} is True", [f"{result} = True"]), (f"{atom.code} is False", [f"{result} = False"])]
+        if atom.unknowable:
+            cases.append((f"{atom.code} is None", [f"{result} = None"]))
+        cases.append((None, [f"h_condition({atom.code})"]))
+        body += ["try:", *_indented(lines + _chain(cases)), "except X_error as error:", f"    raise X_failed({index}, error) from None"]
+    return _function(writer, "conditions", body, f"({''.join(f'r{index}, ' for index in range(len(trees)))})")

@@ -262,6 +262,6 @@ def evaluate_epci(
         regime=members.regime,
         communes=tuple(member.evaluation for member in members.communes),
         agregats=aggregates,
-        derogations=derogation_results(book.epci_derogations_at(day), book, values),
+        derogations=derogation_results(book, day, values, pour="epci"),
         rulebook=book,
     )

@@ -18,7 +18,7 @@ from typing import Any
 from . import expressions
 from .compiler import CompiledRuleset
 from .errors import InputError, Problem, shown
-from .expressions import Value, truth
+from .expressions import Value
 from .french import fill, french
 from .inputs import parse_commune
 from .loader import load_rulebook
@@ -43,6 +43,8 @@ _DATE = re.compile(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$")
 _COMPILED: weakref.WeakKeyDictionary[RuleBook, dict[tuple[tuple[str, ...], tuple[str, ...]], CompiledRuleset]]
 _COMPILED = weakref.WeakKeyDictionary()
 _COMPILED_BY_DAY: weakref.WeakKeyDictionary[RuleBook, dict[dt.date, CompiledRuleset]] = weakref.WeakKeyDictionary()
+_IN_FORCE: weakref.WeakKeyDictionary[RuleBook, dict[tuple[str, dt.date], tuple[tuple[Any, ...], expressions.Conditions]]]
+_IN_FORCE = weakref.WeakKeyDictionary()
 _COMPILE_LOCK = threading.Lock()
 
 
@@ -229,7 +231,7 @@ def evaluate(
     compiled = compiled_for(book, period)
     run = compiled.run(given)
     overridden = frozenset(name for name in chosen if chosen[name] != book.conventions[name].defaut)
-    derogations = derogation_results(book.derogations_at(period.date_reference), book, run.values)
+    derogations = derogation_results(book, period.date_reference, run.values)
     values = {name: run.values.get(name) for name in book.variables}
     values.update({d.derogation.variable_ouverte: d.possible for d in derogations if d.derogation.variable_ouverte})
     why_not = None
@@ -253,19 +255,18 @@ def evaluate(
 
 
 def derogation_results(
-    derogations: Sequence[Derogation], book: RuleBook, values: Mapping[str, Value]
+    book: RuleBook, day: dt.date, values: Mapping[str, Value], pour: str = "commune"
 ) -> tuple[DerogationResult, ...]:
-    """Each derogation, with each of its conditions found met, unmet or unknowable, and its state."""
+    """Each derogation in force on ``day`` for a commune (or, ``pour="epci"``, for an EPCI), with
+    each of its conditions found met, unmet or unknowable, and its state."""
+    derogations, conditions = _in_force(book, "epci_derogations" if pour == "epci" else "derogations", day)
+    truths = iter(conditions.truths(values.get))
     results = []
     for derogation in derogations:
-        checked = tuple(
-            CheckedCondition(condition, truth(derogation.id, condition.condition, values.get))
-            for condition in derogation.conditions
-        )
+        checked = tuple(CheckedCondition(condition, next(truths)) for condition in derogation.conditions)
         appreciation = None
         if derogation.appreciation is not None:
-            case = derogation.appreciation.cas
-            appreciation = CheckedCondition(case, truth(derogation.id, case.condition, values.get))
+            appreciation = CheckedCondition(derogation.appreciation.cas, next(truths))
         etat = _state(checked, appreciation)
         results.append(
             DerogationResult(
@@ -285,6 +286,28 @@ def derogation_results(
     return tuple(results)
 
 
+def _in_force(book: RuleBook, kind: str, day: dt.date) -> tuple[tuple[Any, ...], expressions.Conditions]:
+    """What ``book.<kind>_at(day)`` gives — the input checks (``controles``), the derogations of a
+    commune or of an EPCI in force that day — and all their conditions, in order, weighed by one
+    function: made once per book, kind and day."""
+    key = (kind, day)
+    found = _IN_FORCE.get(book, {}).get(key)
+    if found is not None:
+        return found
+    items = getattr(book, f"{kind}_at")(day)
+    if kind == "controles":
+        owned = [(f"contrôle {check.champ} ({check.fichier})", check.condition) for check in items]
+    else:
+        owned = [
+            (derogation.id, condition.condition)
+            for derogation in items
+            for condition in (*derogation.conditions, *((derogation.appreciation.cas,) if derogation.appreciation else ()))
+        ]
+    built = (items, expressions.Conditions(owned))
+    with _COMPILE_LOCK:
+        return _IN_FORCE.setdefault(book, {}).setdefault(key, built)
+
+
 def _state(conditions: Sequence[CheckedCondition], appreciation: CheckedCondition | None) -> str:
     """Closed if a condition fails, whatever the others; undetermined if one cannot be decided;
     else open, or at the préfet's discretion where the derogation's ``appreciation`` case is met."""
@@ -300,11 +323,9 @@ def _state(conditions: Sequence[CheckedCondition], appreciation: CheckedConditio
 
 def _failed_checks(book: RuleBook, period: TriennialPeriod, given: Mapping[str, Value]) -> list[Problem]:
     """The input checks of the rules in force that the input fails (unknown data skips a check)."""
+    checks, conditions = _in_force(book, "controles", period.date_reference)
     problems = []
-    for check in book.controles:
-        if not check.validite.contains(period.date_reference):
-            continue
-        holds = truth(f"contrôle {check.champ} ({check.fichier})", check.condition, given.get)
+    for check, holds in zip(checks, conditions.truths(given.get)):
         if holds is False:
             where = f" ({check.citations[0].court})" if check.citations else ""
             message = fill(check.message, given.get, book.type_of) + where

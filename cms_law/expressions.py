@@ -32,10 +32,11 @@ Limits (a rule folder is data a user may send: parsing and evaluating stay bound
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import attrs
 
+from . import codegen
 from .codegen import expression_function
 from .errors import EvaluationError, quoted
 from .language import (
@@ -63,7 +64,7 @@ from .language import (
 __all__ = [
     "FUNCTIONS", "FUNCTION_NAMES", "MAX_BITS", "MAX_DEPTH", "MAX_LENGTH", "MAX_LITERAL_DIGITS", "MAX_PLACES",
     "ROUNDING_MODES", "Expression", "ExpressionError", "ExpressionSyntaxError", "Lookup", "Unknown", "Value",
-    "condition", "is_number", "literal", "parse", "truth",
+    "Conditions", "condition", "is_number", "literal", "parse", "truth",
 ]  # fmt: skip
 
 
@@ -125,3 +126,19 @@ def truth(owner: str, expression: Expression, lookup: Lookup) -> bool | None:
         return None
     except ExpressionError as error:
         raise EvaluationError(owner, str(error)) from None
+
+
+class Conditions:
+    """Conditions read together many times (the input checks in force, the derogations'
+    conditions), weighed at once by one function written once: each gives what :func:`truth`
+    gives, in order, and the first to fail raises the same error, naming its owner."""
+
+    def __init__(self, conditions: Sequence[tuple[str, Expression]]) -> None:
+        self.owners = tuple(owner for owner, _ in conditions)
+        self._weigh = codegen.conditions([expression.tree for _, expression in conditions])
+
+    def truths(self, lookup: Lookup) -> tuple[bool | None, ...]:
+        try:
+            return self._weigh(lookup)
+        except codegen.RuleFailure as failure:
+            raise EvaluationError(self.owners[failure.index], str(failure.error)) from None

@@ -10,16 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cms_law import RuleFileError
+from cms_law import EvaluationError, RuleFileError
 from cms_law.codegen import expression_function
 from cms_law.expressions import (
     MAX_DEPTH,
     MAX_LITERAL_DIGITS,
+    Conditions,
     ExpressionError,
     ExpressionSyntaxError,
     Unknown,
     literal,
     parse,
+    truth,
 )
 
 
@@ -225,3 +227,37 @@ def test_an_unknown_operand_is_named_only_when_nothing_decides() -> None:
     assert evaluate("x > 1 ou vrai", x=None) is True
     # A comparison on an unknown value is unknown; non of unknown is unknown.
     assert kleene("non (x > 1)", x=None) is None
+
+
+#: Conditions as the rule files write them (input checks, derogations), some failing on some values.
+CONDITIONS = [
+    "a > 2", "b et c", "fourni(d)", "non c ou b", "a / e >= 1 / 2", "a", "si(b, a > 0, faux)",
+    "a + e * 2 == 7", "arrondi(a / 3, \"superieur\", 0) > 1", "c ou non fourni(a)",
+]
+CONDITION_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 9), st.fractions(-3, 3, max_denominator=4))
+
+
+@settings(max_examples=300)
+@given(
+    chosen=st.lists(st.sampled_from(CONDITIONS), min_size=1, max_size=6),
+    values=st.fixed_dictionaries({name: CONDITION_VALUES for name in "abcde"}),
+)
+def test_conditions_weighed_together_say_what_each_says_alone(chosen: list[str], values: dict[str, Any]) -> None:
+    # The input checks and the derogations' conditions (L. 302-8, IX) are weighed by one function:
+    # each gives what truth() gives alone, and the first that fails names its owner with the same error.
+    owned = [(f"condition {index}", parse(source)) for index, source in enumerate(chosen)]
+    alone: list[bool | None] = []
+    expected_error = None
+    for owner, expression in owned:
+        try:
+            alone.append(truth(owner, expression, values.get))
+        except EvaluationError as error:
+            expected_error = str(error)
+            break
+    together = Conditions(owned)
+    if expected_error is None:
+        assert together.truths(values.get) == tuple(alone)
+    else:
+        with pytest.raises(EvaluationError) as raised:
+            together.truths(values.get)
+        assert str(raised.value) == expected_error

@@ -515,6 +515,9 @@ class RuleBook:
             v for v in self.verifications if v.validite.contains(day) and contract_type in v.types
         )
 
+    def controles_at(self, day: dt.date) -> tuple[Check, ...]:
+        return tuple(c for c in self.controles if c.validite.contains(day))
+
     def derogations_at(self, day: dt.date) -> tuple[Derogation, ...]:
         return tuple(d for d in self.derogations if d.validite.contains(day))
 
