@@ -101,6 +101,8 @@ def _distinct_places(values: dict[str, tuple[Value, str | None]]) -> dict[str, i
         # Distinct whole numbers never read alike (a rate is written in hundredths, so it may).
         if len(figures) < 2 or (kind != "taux" and all(isinstance(value, int) for _, value in figures)):
             continue
+        if not _clash(figures, kind):
+            continue  # the usual case: at the usual precision, different figures already read differently
         # Each figure is written once per precision tried: a sentence compares every pair of its figures.
         shown: dict[tuple[str, int], str] = {}
 
@@ -117,6 +119,16 @@ def _distinct_places(values: dict[str, tuple[Value, str | None]]) -> dict[str, i
             ):
                 places[name] += 1
     return places
+
+
+def _clash(figures: list[tuple[str, int | Fraction]], kind: str | None) -> bool:
+    """Whether two different figures read the same at :data:`TEXT_PLACES`."""
+    read: dict[str, int | Fraction] = {}
+    for _, value in figures:
+        text = french(value, kind)
+        if read.setdefault(text, value) != value:
+            return True
+    return False
 
 
 class _Formatted(dict):  # type: ignore[type-arg]
