@@ -50,6 +50,7 @@ from .language import (
     ROUNDING_MODES,
     ExpressionError,
     ExpressionSyntaxError,
+    Literal,
     Lookup,
     Node,
     Parser,
@@ -110,6 +111,8 @@ def literal(text: str) -> Value:
     expression = parse(text)
     if expression.names or expression.functions:
         raise ExpressionSyntaxError(f"« {excerpt(text)} » n'est pas une valeur littérale")
+    if isinstance(expression.tree, Literal):  # most are: no function to write for them
+        return expression.tree.value
     return expression.evaluate(_no_names)
 
 
