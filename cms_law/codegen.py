@@ -348,13 +348,24 @@ def weigher(
         lines.append(f"if {result} is True: {result} = ({''.join(atom + ', ' for atom in atoms)})")
         if condition is not None:
             condition_lines, test = writer.emit(condition)
-            cases: list[_Case] = [(f"{test.code} is True", lines), (f"{test.code} is False", [f"{result} = None"])]
-            if test.unknowable:
-                cases.append((f"{test.code} is None", [f"{result} = None"]))
-            cases.append((None, [f"h_condition({test.code})"]))
-            lines = condition_lines + _chain(cases)
-        body += ["try:", *_indented(lines), "except X_error as error:", f"    raise X_failed({index}, error) from None"]
+            lines = condition_lines + _decide(test, lines, [f"{result} = None"], [f"{result} = None"])
+        body += _guarded(index, lines)
     return _function(writer, "weigh", body, f"({''.join(result + ', ' for result in results)})")
+
+
+def _decide(test: _Atom, if_true: list[str], if_false: list[str], if_unknown: list[str]) -> list[str]:
+    """The statements for each value of a condition; anything but vrai, faux (or unknown, when
+    it may be) fails as the language says."""
+    cases: list[_Case] = [(f"{test.code} is True", if_true), (f"{test.code} is False", if_false)]
+    if test.unknowable:
+        cases.append((f"{test.code} is None", if_unknown))
+    cases.append((None, [f"h_condition({test.code})"]))
+    return _chain(cases)
+
+
+def _guarded(index: int, lines: list[str]) -> list[str]:
+    """``lines``, an error of the language in them raised as the failure of the ``index``-th item."""
+    return ["try:", *_indented(lines), "except X_error as error:", f"    raise X_failed({index}, error) from None"]
 
 
 def conditions(trees: Sequence[ex.Node]) -> Callable[[Lookup], tuple[bool | None, ...]]:
@@ -364,11 +375,7 @@ def conditions(trees: Sequence[ex.Node]) -> Callable[[Lookup], tuple[bool | None
     writer = _Writer(track=False)
     body: list[str] = []
     for index, tree in enumerate(trees):
-        lines, atom = writer.emit(tree)
+        lines, test = writer.emit(tree)
         result = f"r{index}"
-        cases: list[_Case] = [(f"{atom.code} is True", [f"{result} = True"]), (f"{atom.code} is False", [f"{result} = False"])]
-        if atom.unknowable:
-            cases.append((f"{atom.code} is None", [f"{result} = None"]))
-        cases.append((None, [f"h_condition({atom.code})"]))
-        body += ["try:", *_indented(lines + _chain(cases)), "except X_error as error:", f"    raise X_failed({index}, error) from None"]
+        body += _guarded(index, lines + _decide(test, [f"{result} = True"], [f"{result} = False"], [f"{result} = None"]))
     return _function(writer, "conditions", body, f"({''.join(f'r{index}, ' for index in range(len(trees)))})")

@@ -12,7 +12,7 @@ import functools
 import re
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import expressions
@@ -287,25 +287,31 @@ def derogation_results(
 
 
 def _in_force(book: RuleBook, kind: str, day: dt.date) -> tuple[tuple[Any, ...], expressions.Conditions]:
-    """What ``book.<kind>_at(day)`` gives — the input checks (``controles``), the derogations of a
-    commune or of an EPCI in force that day — and all their conditions, in order, weighed by one
-    function: made once per book, kind and day."""
+    """The input checks (``kind`` "controles") or the derogations of a commune or an EPCI in force
+    on ``day``, and all their conditions, in order, weighed by one function: made once per book,
+    kind and day."""
     key = (kind, day)
     found = _IN_FORCE.get(book, {}).get(key)
     if found is not None:
         return found
-    items = getattr(book, f"{kind}_at")(day)
-    if kind == "controles":
-        owned = [(f"contrôle {check.champ} ({check.fichier})", check.condition) for check in items]
-    else:
-        owned = [
-            (derogation.id, condition.condition)
-            for derogation in items
-            for condition in (*derogation.conditions, *((derogation.appreciation.cas,) if derogation.appreciation else ()))
-        ]
-    built = (items, expressions.Conditions(owned))
+    in_force, conditions_of = _KINDS[kind]
+    items = in_force(book, day)
+    built = (items, expressions.Conditions([owned for item in items for owned in conditions_of(item)]))
     with _COMPILE_LOCK:
         return _IN_FORCE.setdefault(book, {}).setdefault(key, built)
+
+
+def _derogation_conditions(derogation: Derogation) -> list[tuple[str, expressions.Expression]]:
+    cases = (*derogation.conditions, *((derogation.appreciation.cas,) if derogation.appreciation else ()))
+    return [(derogation.id, case.condition) for case in cases]
+
+
+#: What each kind of item in force is taken from, and the conditions (with their owner) it has.
+_KINDS: dict[str, tuple[Callable[[RuleBook, dt.date], tuple[Any, ...]], Callable[[Any], list[tuple[str, expressions.Expression]]]]] = {
+    "controles": (RuleBook.controles_at, lambda check: [(f"contrôle {check.champ} ({check.fichier})", check.condition)]),
+    "derogations": (RuleBook.derogations_at, _derogation_conditions),
+    "epci_derogations": (RuleBook.epci_derogations_at, _derogation_conditions),
+}
 
 
 def _state(conditions: Sequence[CheckedCondition], appreciation: CheckedCondition | None) -> str:
