@@ -13,6 +13,10 @@ rejects ``Decimal``, so exact values stay in Python, in the :class:`_Session` of
   When it fires, its action weighs each of its rules — the condition and formulas of all of them
   turned once into one Python function (:func:`cms_law.codegen.weigher`) — and records each
   outcome as a *candidate* for each name it concludes.
+* A chain needs no engine round trip: rules that wait only for names settled by one action, or
+  by that action and those it itself waits for, are weighed at the end of that action (see
+  :meth:`CompiledRuleset._fused`). The engine keeps the joins — rules waiting for names settled
+  by actions independent of one another — and the start.
 * A name concluded by one rule is settled by that rule's action. A name concluded by several rules
   is settled by the action of the last of them to fire: only then, with every candidate weighed,
   are the applicable ones that no other applicable one overrides (``exception_de``) kept. Rules
@@ -47,6 +51,7 @@ The engine's sharp edges, handled here
 from __future__ import annotations
 
 import functools
+import graphlib
 import heapq
 import itertools
 import json
@@ -143,7 +148,8 @@ class _Conclusion:
     name: str
     slot: int  #: its position among the rule's formulas
     producers: tuple[int, ...]  #: every rule concluding it; one: settled by that rule's action
-    fact: str | None  #: the readiness fact's JSON after the session id, when some rule waits for it
+    #: its readiness fact's JSON after the session id, when an engine rule waits for it
+    fact: str | None
     #: For each producer, in order: its place in the explanation's order when it is a reason for
     #: the name (see _places), the position of the name among its formulas, and the producers
     #: that override it (an exception to it, directly or not).
@@ -177,7 +183,13 @@ class CompiledRuleset:
         check_capacity(self.rules, book)
         self._overrides = self._exception_closure()
         waits = [tuple(sorted(rule.reads & self._producers.keys())) for rule in self.rules]
-        consumed = {name for names in waits for name in names}
+        # One engine rule per set of names waited for: its action weighs all the rules waiting,
+        # and then those of the sets fused into it (see _fused).
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for index, names in enumerate(waits):
+            groups.setdefault(names, []).append(index)
+        steps = self._fused(list(groups.items()))
+        consumed = {name for names in steps for name in names}
         places = self._places(waits)
         positions = [{name: slot for slot, name in enumerate(rule.alors)} for rule in self.rules]
         self._conclusions = tuple(
@@ -200,24 +212,48 @@ class CompiledRuleset:
         )
         self._reads = tuple(tuple(sorted(rule.reads)) for rule in self.rules)
         self._multiple = {name: len(rules) for name, rules in self._producers.items() if len(rules) > 1}
-        # One engine rule per set of names waited for: its action weighs all the rules waiting.
-        groups: dict[tuple[str, ...], list[int]] = {}
-        for index, names in enumerate(waits):
-            groups.setdefault(names, []).append(index)
         self._actions: dict[str, Callable[[_Session], None]] = {}
         definition: dict[str, Any] = {}
-        for number, (names, members) in enumerate(groups.items()):
+        for number, (names, fused) in enumerate(steps.items()):
             key = f"r{number}"
-            self._actions[key] = self._action(members)
+            self._actions[key] = self._action(fused)
             patterns = [{f"v{i}": {"$and": [{"t": "v"}, {"n": name}]}} for i, name in enumerate(names)]
             definition[key] = {"all": patterns or [{"start": {"t": "start"}}]}
-        self._starts = () in groups
+        self._starts = () in steps
         with _ENGINE_LOCK:
             _engine_delete_discarded()
             self._handle = _engine_create(self.name, definition)
         weakref.finalize(self, _DISCARDED.append, self._handle)
 
     # ------------------------------------------------------------------ compilation
+
+    def _fused(self, groups: list[tuple[tuple[str, ...], list[int]]]) -> dict[tuple[str, ...], list[list[int]]]:
+        """The engine rules (by the names each waits for), each with the sets of rules its action
+        weighs, in turn.
+
+        The *sources* of a set of rules are the sets whose rules conclude the names it waits for.
+        When one source is always weighed after all the others (each of them concludes a name it
+        reads, directly or not), the set is ready exactly when that source is weighed: it is
+        weighed right after it, in the same action, with no round trip through the engine and no
+        fact for the names only it waits for. A set whose sources are independent of one another
+        is a join, and joins stay the engine's: fusing them too would run every rule in one
+        action, leaving durable_rules nothing to evaluate."""
+        makers: dict[str, set[int]] = {}
+        for number, (_, members) in enumerate(groups):
+            for index in members:
+                for name in self.rules[index].alors:
+                    makers.setdefault(name, set()).add(number)
+        sources = {number: set().union(*(makers[name] for name in names)) for number, (names, _) in enumerate(groups)}
+        before: dict[int, frozenset[int]] = {}  # the sets always weighed before it
+        host: dict[int, int] = {}
+        steps: dict[int, list[list[int]]] = {}
+        for number in graphlib.TopologicalSorter(sources).static_order():
+            mine = sources[number]
+            before[number] = frozenset().union(*(before[source] | {source} for source in mine))
+            last = [source for source in mine if mine <= before[source] | {source}]
+            host[number] = host[last[0]] if last else number
+            steps.setdefault(host[number], []).append(groups[number][1])
+        return {groups[number][0]: steps[number] for number in sorted(steps)}
 
     def _exception_closure(self) -> list[frozenset[int]]:
         """For each rule, every rule it overrides, directly or through another exception."""
@@ -266,13 +302,48 @@ class CompiledRuleset:
 
     # ------------------------------------------------------------------ actions
 
-    def _action(self, members: Sequence[int]) -> Callable[[_Session], None]:
-        """The action of an engine rule: weigh its rules at once, then settle what they conclude."""
-        weigh = codegen.weigher(
-            [(rule.si.tree if rule.si else None, tuple(f.tree for f in rule.alors.values())) for rule in map(self.rules.__getitem__, members)]
-        )
-        # Per rule weighed: the names it alone concludes, and those it shares with other rules.
-        plan = tuple(
+    def _action(self, steps: Sequence[Sequence[int]]) -> Callable[[_Session], None]:
+        """The action of an engine rule: weigh each set of its rules at once, in turn, settling
+        what a set concludes before the next is weighed; then assert the facts waited for."""
+        turns = tuple((members, self._weigher(members), self._plan(members)) for members in steps)
+        resolve = self._resolve
+
+        def action(session: _Session) -> None:
+            weighed, pending, values = session.weighed, session.pending, session.values
+            facts: list[str] = []
+            for members, weigh, plan in turns:
+                try:
+                    outcomes = weigh(values.get)
+                except codegen.RuleFailure as failure:
+                    rule = self.rules[members[failure.index]]
+                    raise EvaluationError(rule.id, f"{failure.error} (fichier {rule.fichier})") from None
+                for (index, rule_id, alone, shared), outcome in zip(plan, outcomes):
+                    weighed[index] = outcome
+                    for conclusion in alone:
+                        if outcome is None:
+                            values[conclusion.name] = None
+                        else:
+                            values[conclusion.name] = outcome[conclusion.slot]
+                            session.origins[conclusion.name] = rule_id
+                            _keep_earliest(session.order, index, conclusion.places[0])
+                        if conclusion.fact is not None:
+                            facts.append(conclusion.fact)
+                    for conclusion in shared:
+                        pending[conclusion.name] -= 1
+                        if pending[conclusion.name] == 0:
+                            resolve(session, conclusion, facts)
+            if facts:
+                self._assert(session.sid, facts)
+
+        return action
+
+    def _weigher(self, members: Sequence[int]) -> Callable[[codegen.Lookup], tuple[tuple[Value, ...] | None, ...]]:
+        rules = map(self.rules.__getitem__, members)
+        return codegen.weigher([(rule.si.tree if rule.si else None, tuple(f.tree for f in rule.alors.values())) for rule in rules])
+
+    def _plan(self, members: Sequence[int]) -> tuple[tuple[int, str, tuple[_Conclusion, ...], tuple[_Conclusion, ...]], ...]:
+        """Per rule weighed: the names it alone concludes, and those it shares with other rules."""
+        return tuple(
             (
                 index,
                 self.rules[index].id,
@@ -281,35 +352,6 @@ class CompiledRuleset:
             )
             for index in members
         )
-        resolve = self._resolve
-
-        def action(session: _Session) -> None:
-            try:
-                outcomes = weigh(session.values.get)
-            except codegen.RuleFailure as failure:
-                rule = self.rules[members[failure.index]]
-                raise EvaluationError(rule.id, f"{failure.error} (fichier {rule.fichier})") from None
-            weighed, pending, values = session.weighed, session.pending, session.values
-            facts: list[str] = []
-            for (index, rule_id, alone, shared), outcome in zip(plan, outcomes):
-                weighed[index] = outcome
-                for conclusion in alone:
-                    if outcome is None:
-                        values[conclusion.name] = None
-                    else:
-                        values[conclusion.name] = outcome[conclusion.slot]
-                        session.origins[conclusion.name] = rule_id
-                        _keep_earliest(session.order, index, conclusion.places[0])
-                    if conclusion.fact is not None:
-                        facts.append(conclusion.fact)
-                for conclusion in shared:
-                    pending[conclusion.name] -= 1
-                    if pending[conclusion.name] == 0:
-                        resolve(session, conclusion, facts)
-            if facts:
-                self._assert(session.sid, facts)
-
-        return action
 
     def _resolve(self, session: _Session, conclusion: _Conclusion, facts: list[str]) -> None:
         """Every candidate weighed: keep the applicable ones no applicable exception overrides;

@@ -153,6 +153,29 @@ def _rule(number: int, alors: dict[str, str], si: str | None = None) -> Rule:
     )
 
 
+def test_a_chain_is_weighed_in_one_action_and_a_join_is_left_to_the_engine() -> None:
+    """a → b → c → d is a chain: once a is settled, b, c and d follow in the same action, and so
+    does k → e beside it. f reads d and e, settled by rules independent of one another: a join,
+    and joins are the engine's, so two engine rules in all (the start and f)."""
+    rules = [
+        _rule(0, {"a": "g + 1"}),
+        _rule(1, {"b": "a * 2"}),
+        _rule(2, {"c": "b + a"}),
+        _rule(3, {"d": "c * 10"}),
+        _rule(4, {"k": "g * 3"}),
+        _rule(5, {"e": "k - 1"}),
+        _rule(6, {"f": "d + e"}),
+    ]
+    compiled = CompiledRuleset(rules, ["g"])
+    values = compiled.run({"g": 2}).values
+    assert [values[name] for name in "abcdkef"] == [3, 6, 9, 90, 6, 5, 95]
+    assert len(compiled._actions) == 2
+    # The order the rules fire in changes neither: the last rule first, the chain reversed.
+    reversed_ = CompiledRuleset(rules[::-1], ["g"])
+    assert reversed_.run({"g": 2}).values == compiled.run({"g": 2}).values
+    assert len(reversed_._actions) == 2
+
+
 def _kept(key: str) -> int:
     return ENGINE_LIMITS[key][1]
 
