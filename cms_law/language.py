@@ -10,7 +10,6 @@ a rule may call, and the bounds that keep parsing and evaluating finite.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
@@ -445,21 +444,24 @@ def _places(places: Value) -> int:
 
 def _round(value: Value, mode: Value, places: Value = 0) -> int | Fraction:
     """Round ``value`` to ``places`` decimals; ``plus_proche`` rounds halves up (away from zero)."""
-    exact = Fraction(number(value, "arrondi"))
+    exact = number(value, "arrondi")
     number(places, "arrondi")
     scale = 10 ** _places(places)
-    scaled = exact * scale
-    if mode == "superieur":
-        result = math.ceil(scaled)
-    elif mode == "inferieur":
-        result = math.floor(scaled)
-    elif mode == "plus_proche":
-        result = math.floor(abs(scaled) + Fraction(1, 2)) * (1 if scaled >= 0 else -1)
-    else:
+    if mode not in ROUNDING_MODES:
         raise ExpressionError(
             f"mode d'arrondi inconnu {shown(mode)} (attendu : {', '.join(ROUNDING_MODES)})"
         )
-    return normalize(Fraction(result, scale))
+    if type(exact) is int:  # already whole: every mode leaves it as it is
+        return exact
+    # In integers, n / d being ``exact`` scaled: the fractions are only the result's.
+    n, d = exact.numerator * scale, exact.denominator
+    if mode == "superieur":
+        result = -(-n // d)
+    elif mode == "inferieur":
+        result = n // d
+    else:
+        result = (2 * abs(n) + d) // (2 * d) * (1 if n >= 0 else -1)
+    return result if scale == 1 else normalize(Fraction(result, scale))
 
 
 def _integer(value: Value, function: str) -> int:

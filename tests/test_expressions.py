@@ -48,6 +48,29 @@ def test_rounding_modes() -> None:
     assert evaluate('arrondi(4.005, "plus_proche", 2)') == Fraction(401, 100)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.one_of(st.integers(-10**6, 10**6), st.fractions(max_denominator=10**4)),
+    mode=st.sampled_from(["superieur", "inferieur", "plus_proche"]),
+    places=st.integers(0, 4),
+)
+def test_rounding_is_the_ceiling_the_floor_or_half_away_from_zero(value: Fraction, mode: str, places: int) -> None:
+    """The definition of each mode, in fractions (an objective rounded « à l'entier supérieur »
+    must be the ceiling exactly, halves included): the integer arithmetic must give the same."""
+    scaled = Fraction(value) * 10**places
+    whole = {"superieur": -(-scaled.numerator // scaled.denominator), "inferieur": scaled.numerator // scaled.denominator}
+    half_up = (abs(scaled) + Fraction(1, 2)).__floor__() * (1 if scaled >= 0 else -1)
+    expected = Fraction(whole.get(mode, half_up), 10**places)
+    got = evaluate(f'arrondi(x, "{mode}", {places})', x=value if not isinstance(value, Fraction) or value.denominator != 1 else int(value))
+    assert got == expected
+    assert type(got) is (int if expected.denominator == 1 else Fraction)
+
+
+def test_an_unknown_rounding_mode_is_refused_even_for_a_whole_number() -> None:
+    with pytest.raises(ExpressionError, match="mode d'arrondi inconnu"):
+        evaluate('arrondi(12, "au_hasard")')
+
+
 def test_dates_and_integer_division() -> None:
     assert evaluate("annee(d)", d=dt.date(2024, 3, 1)) == 2024
     assert evaluate("d == date(2023, 1, 1)", d=dt.date(2023, 1, 1)) is True
