@@ -15,8 +15,9 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
 
 from .expressions import Value
 
@@ -43,6 +44,14 @@ def exact_decimal(value: Fraction | int) -> Decimal:
     return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
 
 
+@functools.cache
+def _patterns() -> tuple[Locale, NumberPattern, NumberPattern]:
+    """The locale and its patterns for decimals and percentages, parsed once (what babel's
+    ``format_decimal`` and ``format_percent`` do on every call)."""
+    locale = Locale.parse(LOCALE)
+    return locale, parse_pattern(locale.decimal_formats[None]), parse_pattern(locale.percent_formats[None])
+
+
 def french(value: Value, kind: str | None, places: int = TEXT_PLACES) -> str:
     """A value as a French reader expects it (``33 %``, ``1 500``, ``2,5 points``, ``1er janvier 2023``).
 
@@ -66,11 +75,12 @@ def _french(_type: str, value: Value, kind: str | None, places: int) -> str:
     if kind == "annee":
         return str(value)
     if isinstance(value, (int, Fraction)):
+        locale, decimal, percent = _patterns()
         if kind == "taux":
             shown = _rounded(Fraction(value) * 100, places) / 100
-            return format_percent(shown, locale=LOCALE, decimal_quantization=False)
+            return percent.apply(shown, locale, decimal_quantization=False)
         shown = _rounded(value, places)
-        text = format_decimal(shown, locale=LOCALE, decimal_quantization=False)
+        text = decimal.apply(shown, locale, decimal_quantization=False)
         if kind == "points":
             # The noun agrees with the figure the reader sees: « 1,99 point », « 2 points ».
             return f"{text} point{'s' if abs(shown) >= 2 else ''}"
