@@ -232,7 +232,7 @@ def evaluate(
     run = compiled.run(given)
     overridden = frozenset(name for name in chosen if chosen[name] != book.conventions[name].defaut)
     derogations = derogation_results(book, period.date_reference, run.values)
-    values = {name: run.values.get(name) for name in book.variables}
+    values = dict(zip(book.variables, map(run.values.get, book.variables)))
     values.update({d.derogation.variable_ouverte: d.possible for d in derogations if d.derogation.variable_ouverte})
     why_not = None
     if pourquoi_pas:
