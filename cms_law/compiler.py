@@ -150,12 +150,10 @@ class _Conclusion:
     producers: tuple[int, ...]  #: every rule concluding it; one: settled by that rule's action
     #: its readiness fact's JSON after the session id, when an engine rule waits for it
     fact: str | None
-    #: For each producer, in order: its place in the explanation's order when it is a reason for
-    #: the name (see _places), the position of the name among its formulas, and the producers
-    #: that override it (an exception to it, directly or not).
-    places: tuple[tuple[int, int, int], ...]
-    slots: tuple[int, ...]
-    beaten_by: tuple[frozenset[int], ...]
+    #: For each producer, in order: its position, its id, the position of the name among its
+    #: formulas, the producers that override it (an exception to it, directly or not), and its
+    #: place in the explanation's order when it is a reason for the name (see _places).
+    ranks: tuple[tuple[int, str, int, tuple[int, ...], tuple[int, int, int]], ...]
 
 
 # --------------------------------------------------------------------------- the ruleset
@@ -199,11 +197,15 @@ class CompiledRuleset:
                     slot,
                     self._producers[name],
                     f'","t":"v","n":{json.dumps(name)}}}' if name in consumed else None,
-                    tuple((*places[name], rank) for rank in range(len(self._producers[name]))),
-                    tuple(positions[producer][name] for producer in self._producers[name]),
                     tuple(
-                        frozenset(other for other in self._producers[name] if producer in self._overrides[other])
-                        for producer in self._producers[name]
+                        (
+                            producer,
+                            self.rules[producer].id,
+                            positions[producer][name],
+                            tuple(other for other in self._producers[name] if producer in self._overrides[other]),
+                            (*places[name], rank),
+                        )
+                        for rank, producer in enumerate(self._producers[name])
                     ),
                 )
                 for slot, name in enumerate(rule.alors)
@@ -325,7 +327,7 @@ class CompiledRuleset:
                         else:
                             values[conclusion.name] = outcome[conclusion.slot]
                             session.origins[conclusion.name] = rule_id
-                            _keep_earliest(session.order, index, conclusion.places[0])
+                            _keep_earliest(session.order, index, conclusion.ranks[0][4])
                         if conclusion.fact is not None:
                             facts.append(conclusion.fact)
                     for conclusion in shared:
@@ -356,28 +358,23 @@ class CompiledRuleset:
     def _resolve(self, session: _Session, conclusion: _Conclusion, facts: list[str]) -> None:
         """Every candidate weighed: keep the applicable ones no applicable exception overrides;
         those left agree (else a conflict is raised), and all count as reasons for the value."""
-        weighed = session.weighed
-        applicable = {index for index in conclusion.producers if weighed[index] is not None}
-        winners = [
-            rank for rank, index in enumerate(conclusion.producers)
-            if index in applicable and conclusion.beaten_by[rank].isdisjoint(applicable)
-        ]
-        name = conclusion.name
-        if not winners:
+        weighed, name = session.weighed, conclusion.name
+        first = None
+        for index, rule_id, slot, beaters, place in conclusion.ranks:
+            outcome = weighed[index]
+            # An outcome is None or a non-empty tuple: ``any`` says whether an overrider applied.
+            if outcome is None or (beaters and any(map(weighed.__getitem__, beaters))):
+                continue
+            if first is None:
+                first, value = index, outcome[slot]
+                session.values[name] = value
+                session.origins[name] = rule_id
+            elif outcome[slot] != value:
+                one, other = self.rules[first], self.rules[index]
+                raise RuleConflictError(name, [one.id, other.id], [_first_citation(one), _first_citation(other)])
+            _keep_earliest(session.order, index, place)
+        if first is None:
             session.values[name] = None
-        else:
-            producers, slots = conclusion.producers, conclusion.slots
-            first = producers[winners[0]]
-            value = weighed[first][slots[winners[0]]]  # type: ignore[index]
-            for rank in winners:
-                index = producers[rank]
-                if weighed[index][slots[rank]] != value:  # type: ignore[index]
-                    one, other = self.rules[first], self.rules[index]
-                    raise RuleConflictError(name, [one.id, other.id], [_first_citation(one), _first_citation(other)])
-            session.values[name] = value
-            session.origins[name] = self.rules[first].id
-            for rank in winners:
-                _keep_earliest(session.order, producers[rank], conclusion.places[rank])
         if conclusion.fact is not None:
             facts.append(conclusion.fact)
 
