@@ -132,9 +132,11 @@ def convert(field: InputField, raw: object) -> Value:
 
 
 def _integer(raw: object, field: InputField) -> int:
-    expected = f"un nombre entier est attendu ({field.libelle}), reçu « {shown(raw)} »"
+    if type(raw) is str and raw.isascii() and raw.isdigit():  # a CSV cell, the usual case
+        _few_digits(raw, field)
+        return int(raw)
     if isinstance(raw, bool):
-        raise ValueError(expected)
+        raise _not_a_number(raw, field, "entier")
     if isinstance(raw, float):
         _finite(raw, field)
         if raw.is_integer():
@@ -145,17 +147,13 @@ def _integer(raw: object, field: InputField) -> int:
         digits = re.sub(r"\s", "", raw.replace("\u202f", "").replace("\u00a0", ""))
         _few_digits(digits, field)
         return int(digits)
-    raise ValueError(expected)
+    raise _not_a_number(raw, field, "entier")
 
 
 def _number(raw: object, field: InputField, allow_percent: bool) -> Fraction | int:
-    expected = (
-        f"un taux est attendu ({field.libelle}), sous la forme « 20 % » ou 0.20, reçu « {shown(raw)} »"
-        if allow_percent
-        else f"un nombre est attendu ({field.libelle}), reçu « {shown(raw)} »"
-    )
+    kind = "taux" if allow_percent else "nombre"
     if isinstance(raw, bool):
-        raise ValueError(expected)
+        raise _not_a_number(raw, field, kind)
     if isinstance(raw, int):
         number = Fraction(raw)
     elif isinstance(raw, float):
@@ -166,16 +164,16 @@ def _number(raw: object, field: InputField, allow_percent: bool) -> Fraction | i
     elif isinstance(raw, str):
         match = _RATE.match(raw)
         if not match or (match.group("percent") and not allow_percent):
-            raise ValueError(expected)
+            raise _not_a_number(raw, field, kind)
         _few_digits(match.group("number"), field)
         try:
             number = Fraction(Decimal(match.group("number").replace(",", ".")))
         except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
-            raise ValueError(expected) from None
+            raise _not_a_number(raw, field, kind) from None
         if match.group("percent"):
             number /= 100
     else:
-        raise ValueError(expected)
+        raise _not_a_number(raw, field, kind)
     if allow_percent and field.maximum is not None and 1 < number <= 100 and number > field.maximum:  # type: ignore[operator]
         shown_number = _plain(int(number) if number.denominator == 1 else number)
         raise ValueError(
@@ -183,6 +181,16 @@ def _number(raw: object, field: InputField, allow_percent: bool) -> Fraction | i
             f" ({field.libelle}), reçu {shown_number}"
         )
     return int(number) if number.denominator == 1 else number
+
+
+def _not_a_number(raw: object, field: InputField, kind: str) -> ValueError:
+    """The error for a value that is not the number expected (written only when it is not)."""
+    expected = {
+        "entier": "un nombre entier est attendu ({libelle})",
+        "taux": "un taux est attendu ({libelle}), sous la forme « 20 % » ou 0.20",
+        "nombre": "un nombre est attendu ({libelle})",
+    }[kind].format(libelle=field.libelle)
+    return ValueError(f"{expected}, reçu « {shown(raw)} »")
 
 
 def _finite(raw: float, field: InputField) -> None:
