@@ -32,6 +32,7 @@ Limits (a rule folder is data a user may send: parsing and evaluating stay bound
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import attrs
@@ -101,6 +102,15 @@ def parse(source: str) -> Expression:
         raise ExpressionSyntaxError(
             f"expression trop longue : {len(source)} caractères, au plus {MAX_LENGTH} ({excerpt(source)})"
         )
+    return _parsed(source)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parsed(source: str) -> Expression:
+    # A rule book writes the same expression many times (a condition shared by the cases of a
+    # rule, a derogation's threshold): 654 texts, 278 distinct, in the rules in force. An
+    # Expression is immutable, so one parse serves them all; the bound keeps a user's rule
+    # folders from growing it (each text at most MAX_LENGTH characters).
     parser = Parser(source)
     tree = parser.parse()
     return Expression(source, tree, frozenset(parser.names), frozenset(parser.functions))
