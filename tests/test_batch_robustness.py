@@ -7,7 +7,9 @@ unwritable errors file, a full disk, a closed pipe, a second Ctrl-C.
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import os
 import signal
 import subprocess
@@ -16,9 +18,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cms_law import batch
 from cms_law.batch import writing
+from cms_law.batch.cells import cell
 from cms_law.cli import EXIT_CLOSED_PIPE, EXIT_INPUT, EXIT_INTERNAL, EXIT_REJECTED, EXIT_WRITE_FAILED, main
 
 from test_batch import GOOD, HEADER, communes, partial, read_rows, write_csv
@@ -181,6 +186,18 @@ def test_negative_numbers_stay_numbers_and_json_is_left_as_written(tmp_path):
 )
 def test_spreadsheet_safe(text, safe):
     assert batch.spreadsheet_safe(text) == safe
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from('ab ,"\r\n\t=é«»;\'')), st.integers(), st.none(), st.booleans()), max_size=6))
+def test_a_csv_line_is_the_one_the_csv_module_writes(cells):
+    """cms-law writes its CSV lines itself (the csv module is slow on long cells): a spreadsheet
+    or a CSV reader must read them exactly as the csv module's own, quotes and line breaks included."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([cell(value) for value in cells])
+    assert batch.csv_line(cells) == buffer.getvalue()
+    if cells:
+        assert next(csv.reader(io.StringIO(batch.csv_line(cells)))) == [cell(value) for value in cells]
 
 
 # --------------------------------------------------------------------------- files whole or absent

@@ -31,7 +31,7 @@ from ..evaluator import parse_period, regime_for, resolve_conventions
 from ..explain import provenance_comment
 from ..loader import load_rulebook
 from ..model import RuleBook
-from .cells import CsvLine, spreadsheet_safe
+from .cells import csv_line, spreadsheet_safe
 from .pool import StopRequest, default_jobs, outcomes
 from .reading import PERIOD_COLUMN, CsvSource, Unreadable, parse_csv, read_csv
 from .rows import BOOLEANS, FORMATS, RowEvaluator, RowOutcome, Settings, output_columns, resume
@@ -39,9 +39,9 @@ from .summary import CLOSED_PIPE, CTRL_C, STDOUT, WRITE_FAILED, Progress, Summar
 from .writing import ERROR_COLUMNS, Outputs, UsageError, WriteFailed, check_paths, rejected_row
 
 __all__ = [
-    "BOOLEANS", "CLOSED_PIPE", "CTRL_C", "ERROR_COLUMNS", "WRITE_FAILED", "CsvLine", "FORMATS", "PERIOD_COLUMN", "CsvSource", "RowEvaluator", "RowOutcome",
+    "BOOLEANS", "CLOSED_PIPE", "CTRL_C", "ERROR_COLUMNS", "WRITE_FAILED", "FORMATS", "PERIOD_COLUMN", "CsvSource", "RowEvaluator", "RowOutcome",
     "Settings", "Summary", "Unreadable", "UsageError", "default_jobs", "output_columns", "parse_csv",
-    "read_csv", "rejected_row", "resume", "run", "spreadsheet_safe",
+    "csv_line", "read_csv", "rejected_row", "resume", "run", "spreadsheet_safe",
 ]  # fmt: skip
 
 

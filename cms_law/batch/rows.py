@@ -22,7 +22,7 @@ from ..explain import evaluation_figures, json_value, summary, to_json
 from ..expressions import is_number, truth
 from ..model import Evaluation, RuleBook, Total
 from .reading import PERIOD_COLUMN, Unreadable
-from .cells import CsvLine, plain
+from .cells import csv_line, plain
 
 #: The columns identifying a row in the results and in the errors file.
 IDENTIFICATION = ("ligne", "nom", "code_insee")
@@ -88,7 +88,6 @@ class RowEvaluator:
         self.settings = settings
         self.booleans = frozenset(field.cle for field in book.entrees if field.type == "booleen")
         self.columns = output_columns(book, settings.explain)
-        self._line = CsvLine()
 
     def __call__(self, line: int, cells: Sequence[str] | Unreadable) -> RowOutcome:
         read = cells.cells if isinstance(cells, Unreadable) else cells
@@ -161,7 +160,7 @@ class RowEvaluator:
                 cells.update((name, value[name]) for name in value if name in self.columns)
         if self.settings.explain:
             cells["explication"] = result.texte()
-        return self._line(cells.get(column) for column in self.columns)
+        return csv_line(cells.get(column) for column in self.columns)
 
 
 def resume(evaluation: Evaluation) -> str:

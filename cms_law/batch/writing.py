@@ -17,7 +17,7 @@ from typing import IO, Any, TextIO
 
 from ..errors import InputError, Problem, UsageError, os_reason
 from ..explain import to_json
-from .cells import CsvLine
+from .cells import csv_line
 from .rows import IDENTIFICATION, RowOutcome
 
 ERROR_COLUMNS = (*IDENTIFICATION, "champ", "message", "valeur")
@@ -41,13 +41,12 @@ class Outputs:
             self.errors.discard()
             raise
         self.out = self.results.stream if self.results is not None else stdout
-        self._line = CsvLine()
 
     def start(self, comment: str, columns: Sequence[str]) -> None:
         """A CSV results file begins with a comment line saying what produced it, then its header."""
         if self.format == "csv":
-            self._put(self.out, comment + self._line(columns), self.results)
-            self._put(self.errors.stream, self._line(ERROR_COLUMNS), self.errors)
+            self._put(self.out, comment + csv_line(columns), self.results)
+            self._put(self.errors.stream, csv_line(ERROR_COLUMNS), self.errors)
 
     def write(self, outcome: RowOutcome) -> None:
         if outcome.sortie is not None:
@@ -56,7 +55,7 @@ class Outputs:
             self._put(self.errors.stream, to_json(rejected_row(outcome), indent=None) + "\n", self.errors)
         else:
             for problem in outcome.problemes:
-                self._put(self.errors.stream, self._line((outcome.ligne, outcome.nom, outcome.code_insee, *problem)), self.errors)
+                self._put(self.errors.stream, csv_line((outcome.ligne, outcome.nom, outcome.code_insee, *problem)), self.errors)
 
     def flush(self) -> None:
         """Rows written to the standard output are shown as they come; files are flushed at the end."""

@@ -233,10 +233,9 @@ def _batch_lines(book: RuleBook, source: batch.CsvSource, settings: batch.Settin
     evaluator = batch.RowEvaluator(book, settings)
     in_csv = settings.output_format == "csv"
     columns = (*batch.output_columns(book, settings.explain), ERRORS_COLUMN)
-    csv_line = batch.CsvLine()
     if in_csv:  # the comment line of cms-law batch: what produced these results
         yield provenance_comment(book, resolve_conventions(book, settings.conventions)[0])
-        yield csv_line(columns)
+        yield batch.csv_line(columns)
     for line, cells in source.records():
         # A row never raises: an unexpected failure is its « erreur interne », the others go on.
         outcome = evaluator(line, cells)
@@ -252,4 +251,4 @@ def _batch_lines(book: RuleBook, source: batch.CsvSource, settings: batch.Settin
             )
             cells_out = {"ligne": outcome.ligne, "nom": outcome.nom, "code_insee": outcome.code_insee,
                          ERRORS_COLUMN: reasons}
-            yield csv_line(cells_out.get(column, "") for column in columns)
+            yield batch.csv_line(cells_out.get(column, "") for column in columns)
