@@ -156,6 +156,11 @@ class _Conclusion:
     ranks: tuple[tuple[int, str, int, tuple[int, ...], tuple[int, int, int]], ...]
 
 
+_Settling = tuple[
+    int, str, tuple[tuple[str, int, tuple[int, int, int], str | None], ...], tuple[tuple[str, _Conclusion], ...]
+]
+
+
 # --------------------------------------------------------------------------- the ruleset
 
 
@@ -321,18 +326,19 @@ class CompiledRuleset:
                     raise EvaluationError(rule.id, f"{failure.error} (fichier {rule.fichier})") from None
                 for (index, rule_id, alone, shared), outcome in zip(plan, outcomes):
                     weighed[index] = outcome
-                    for conclusion in alone:
+                    for name, slot, place, fact in alone:
                         if outcome is None:
-                            values[conclusion.name] = None
+                            values[name] = None
                         else:
-                            values[conclusion.name] = outcome[conclusion.slot]
-                            session.origins[conclusion.name] = rule_id
-                            _keep_earliest(session.order, index, conclusion.ranks[0][4])
-                        if conclusion.fact is not None:
-                            facts.append(conclusion.fact)
-                    for conclusion in shared:
-                        pending[conclusion.name] -= 1
-                        if pending[conclusion.name] == 0:
+                            values[name] = outcome[slot]
+                            session.origins[name] = rule_id
+                            _keep_earliest(session.order, index, place)
+                        if fact is not None:
+                            facts.append(fact)
+                    for name, conclusion in shared:
+                        left = pending[name] - 1
+                        pending[name] = left
+                        if not left:
                             resolve(session, conclusion, facts)
             if facts:
                 self._assert(session.sid, facts)
@@ -343,14 +349,16 @@ class CompiledRuleset:
         rules = map(self.rules.__getitem__, members)
         return codegen.weigher([(rule.si.tree if rule.si else None, tuple(f.tree for f in rule.alors.values())) for rule in rules])
 
-    def _plan(self, members: Sequence[int]) -> tuple[tuple[int, str, tuple[_Conclusion, ...], tuple[_Conclusion, ...]], ...]:
-        """Per rule weighed: the names it alone concludes, and those it shares with other rules."""
+    def _plan(self, members: Sequence[int]) -> tuple[_Settling, ...]:
+        """Per rule weighed: the names it alone concludes (each with the position of its formula,
+        the rule's place in the explanation for it and the fact awaited of it), and those it
+        shares with other rules, in plain tuples (read for every rule of every evaluation)."""
         return tuple(
             (
                 index,
                 self.rules[index].id,
-                tuple(c for c in self._conclusions[index] if len(c.producers) == 1),
-                tuple(c for c in self._conclusions[index] if len(c.producers) > 1),
+                tuple((c.name, c.slot, c.ranks[0][4], c.fact) for c in self._conclusions[index] if len(c.producers) == 1),
+                tuple((c.name, c) for c in self._conclusions[index] if len(c.producers) > 1),
             )
             for index in members
         )
