@@ -385,7 +385,9 @@ def bounded(result: int | Fraction, operator: str) -> int | Fraction:
 def _divide(a: int | Fraction, b: int | Fraction) -> int | Fraction:
     if b == 0:
         raise ExpressionError("division par zéro")
-    return bounded(normalize(Fraction(a) / b), "/")
+    # Two integers make their fraction at once (one gcd), instead of a fraction divided.
+    quotient = Fraction(a, b) if type(a) is int and type(b) is int else Fraction(a) / b
+    return bounded(normalize(quotient), "/")
 
 
 #: Integers stay integers under + - *: exact, and much cheaper than fractions.
