@@ -28,21 +28,21 @@ from .whynot import why_not_as_dict
 
 def json_value(value: Value, kind: str | None) -> Any:
     """A value as JSON: rates and points as exact decimal strings, counts as integers."""
-    if value is None or isinstance(value, bool):
-        return value
+    # Dispatched on the exact type: a result holds about 120 values, and bool is an int.
+    of = type(value)
+    if of is int:
+        return value if kind in ("entier", "annee") else str(value)  # an integer's decimal text
+    if of is Fraction:
+        return _fraction_text(value.numerator, value.denominator)  # type: ignore[union-attr]
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, (int, Fraction)):
-        if kind in ("entier", "annee") and isinstance(value, int):
-            return value
-        return _decimal_text(value)
     return value
 
 
 @functools.lru_cache(maxsize=8192)
-def _decimal_text(value: int | Fraction) -> str:
-    # Equal values (3 and Fraction(3), never a bool here) have the same text: the key may be either.
-    return format(exact_decimal(value), "f")
+def _fraction_text(numerator: int, denominator: int) -> str:
+    # Keyed on the two integers: hashing a Fraction costs a modular inverse.
+    return format(exact_decimal(Fraction(numerator, denominator)), "f")
 
 
 # --------------------------------------------------------------------------- what produced a result
