@@ -57,14 +57,26 @@ def french(value: Value, kind: str | None, places: int = TEXT_PLACES) -> str:
 
     Numbers are rounded to ``places`` decimals (of the percentage, for a rate).
     """
+    # Cached: babel's formatting is costly, and a batch writes the same rates and thresholds
+    # thousands of times.
+    if type(value) is Fraction:
+        return _french_fraction(value.numerator, value.denominator, kind, places)
     return _french(type(value).__name__, value, kind, places)
 
 
 @functools.lru_cache(maxsize=8192)
+def _french_fraction(numerator: int, denominator: int, kind: str | None, places: int) -> str:
+    # Keyed on the two integers: hashing a Fraction costs a modular inverse.
+    return _written(Fraction(numerator, denominator), kind, places)
+
+
+@functools.lru_cache(maxsize=8192)
 def _french(_type: str, value: Value, kind: str | None, places: int) -> str:
-    # Keyed on the type too, so that True and 1 (equal and same hash) are not confused. The
-    # cache matters: babel re-parses its patterns on each call, and a batch formats the same
-    # rates and thresholds thousands of times.
+    # Keyed on the type too, so that True and 1 (equal and same hash) are not confused.
+    return _written(value, kind, places)
+
+
+def _written(value: Value, kind: str | None, places: int) -> str:
     if value is None:
         return "inconnu"
     if isinstance(value, bool):
