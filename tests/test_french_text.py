@@ -72,6 +72,17 @@ def test_two_different_rates_of_one_sentence_never_read_the_same() -> None:
     assert text.replace("\xa0", " ") == "24,9996 % pour 25 %"
 
 
+def test_a_template_is_filled_as_str_format_fills_it() -> None:
+    """fill() reads a template once into its parts: the alignments and widths the loader admits,
+    doubled braces and a name shown twice must come out as ``str.format`` writes them."""
+    values = {"a": 1500, "b": Fraction(1, 4)}
+    kinds = {"a": "entier", "b": "taux"}
+    template = "{{accolades}} {a:>8}|{b:<7}|{a:^9}|{a} et {b}."
+    expected = template.format(a=french(1500, "entier"), b=french(Fraction(1, 4), "taux"))
+    assert fill(template, values.get, kinds.get) == expected
+    assert "{accolades}" in expected and "   1\u202f500|" in expected.replace("\xa0", "\u202f")
+
+
 def test_an_overridden_convention_is_explained_by_its_own_justification() -> None:
     """Convention mesure_ecart (L. 302-8, VII, 1° and 2°): the default's justification defends the
     exact rate; the user who picks the rounded gap reads why one may, from the rule file."""
