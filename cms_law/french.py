@@ -29,19 +29,28 @@ TEXT_PLACES = 2
 
 
 def exact_decimal(value: Fraction | int) -> Decimal:
-    """The value as a Decimal: exact when it terminates, else rounded to ``JSON_PLACES``."""
-    fraction = Fraction(value)
-    denominator = fraction.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
+    """The value as a Decimal: exact when it terminates, else rounded to ``JSON_PLACES``
+    (half to even), with no trailing zeros."""
+    numerator, denominator = (value, 1) if type(value) is int else (value.numerator, value.denominator)
+    rest, twos, fives = denominator, 0, 0
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest == 1:
+        # It terminates: its digits, in integers. A fraction in lowest terms over 2^a·5^b has no
+        # trailing zero once scaled by 10^max(a, b), and a Decimal read from text is exact.
+        places = max(twos, fives)
+        digits = numerator * (10**places // denominator)
+        return Decimal(digits) if places == 0 else Decimal(f"{digits}E-{places}")
     with localcontext() as context:
-        context.prec = 60
-        decimal = Decimal(fraction.numerator) / Decimal(fraction.denominator)
-        if denominator != 1:
-            decimal = decimal.quantize(Decimal(1).scaleb(-JSON_PLACES))
-    normalized = decimal.normalize()
-    return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
+        # Enough digits for the whole part and JSON_PLACES decimals, whatever the size (the
+        # default context's 28 digits would round them away, or fail).
+        context.prec = max(60, len(str(abs(numerator) // denominator)) + JSON_PLACES + 2)
+        decimal = (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1).scaleb(-JSON_PLACES)).normalize()
+        if not decimal:  # a tiny negative value rounds to zero, not to « -0 »
+            return Decimal(0)
+        return decimal.quantize(Decimal(1)) if decimal == decimal.to_integral() else decimal
 
 
 @functools.cache
@@ -104,9 +113,10 @@ def _rounded(value: Fraction | int, places: int = TEXT_PLACES) -> Decimal:
     # Half away from zero, as French publications print figures, not Python's half-even. The
     # social-housing rate a text states is not this display of an exact value but the published
     # rate, rounded by the rules' convention arrondi_publication_taux.
-    scaled = Fraction(value) * 10**places
-    whole = int(abs(scaled) + Fraction(1, 2))
-    return exact_decimal(Fraction(whole if scaled >= 0 else -whole, 10**places))
+    numerator, denominator = (value, 1) if type(value) is int else (value.numerator, value.denominator)
+    scale = 10**places
+    whole = (2 * abs(numerator) * scale + denominator) // (2 * denominator)  # ⌊|x| · scale + ½⌋
+    return exact_decimal(Fraction(whole if numerator >= 0 else -whole, scale))
 
 
 def _distinct_places(values: dict[str, tuple[Value, str | None]]) -> dict[str, int]:

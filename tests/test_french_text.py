@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Context, Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cms_law import evaluate
-from cms_law.french import fill, french
+from cms_law.french import JSON_PLACES, exact_decimal, fill, french
 from conftest import commune
 
 BAND_RULES = ("L302-8.VII.al1", "L302-8.VII.1°", "L302-8.VII.2°")
@@ -81,6 +84,55 @@ def test_a_template_is_filled_as_str_format_fills_it() -> None:
     expected = template.format(a=french(1500, "entier"), b=french(Fraction(1, 4), "taux"))
     assert fill(template, values.get, kinds.get) == expected
     assert "{accolades}" in expected and "   1\u202f500|" in expected.replace("\xa0", "\u202f")
+
+
+def _decimal_by_definition(value: Fraction | int) -> Decimal:
+    """The JSON form of an exact number, by definition: its exact digits when it terminates, else
+    the value rounded half to even at JSON_PLACES decimals (Fraction's own exact rounding); no
+    trailing zeros, an integer without exponent."""
+    fraction = Fraction(value)
+    if _only_2_and_5(fraction.denominator):
+        scaled, places = fraction, 0
+        while scaled.denominator != 1:
+            scaled, places = scaled * 10, places + 1
+    else:
+        scaled, places = Fraction(round(fraction * 10**JSON_PLACES)), JSON_PLACES
+    digits = int(scaled)
+    while places and digits % 10 == 0:
+        digits, places = digits // 10, places - 1
+    return Decimal(digits) if places == 0 else Decimal(digits).scaleb(-places, context=Context(prec=400))
+
+
+def _only_2_and_5(denominator: int) -> bool:
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.integers(-10**30, 10**30),
+        st.builds(Fraction, st.integers(-10**12, 10**12), st.sampled_from([2, 4, 5, 8, 16, 20, 25, 100, 3, 6, 7, 12, 10**9, 2**40])),
+        st.fractions(max_denominator=10**6),
+        st.builds(Fraction, st.integers(-10**45, 10**45), st.sampled_from([3, 7, 12, 3 * 2**40, 10**20 + 1])),
+    )
+)
+def test_an_exact_number_is_written_as_its_decimal_definition_says(value) -> None:
+    """Every rate and point in JSON is this decimal text, the very Decimal (digits and exponent) of
+    the definition, whatever the size (beyond 28 digits it was rounded, or failed)."""
+    value = int(value) if isinstance(value, Fraction) and value.denominator == 1 else value
+    got, expected = exact_decimal(value), _decimal_by_definition(value)
+    assert (str(got), got.as_tuple()) == (str(expected), expected.as_tuple())
+
+
+@pytest.mark.parametrize("value", [Fraction(5, 1000), Fraction(-5, 1000), Fraction(1, 3), Fraction(-2, 3), Fraction(1249, 1000), 7, -7, 0])
+def test_figures_round_half_away_from_zero_in_sentences(value) -> None:
+    """« 0,01 » for 0,005 and « -0,01 » for -0,005: half away from zero, as publications print."""
+    exact = Fraction(value) * 100
+    whole = int(abs(exact) + Fraction(1, 2)) * (1 if exact >= 0 else -1)
+    assert french(value, "nombre").replace("\u2212", "-") == french(Fraction(whole, 100), "nombre").replace("\u2212", "-")
 
 
 def test_an_overridden_convention_is_explained_by_its_own_justification() -> None:
