@@ -156,6 +156,8 @@ class _Conclusion:
     ranks: tuple[tuple[int, str, int, tuple[int, ...], tuple[int, int, int]], ...]
 
 
+#: What weighing one rule settles (see CompiledRuleset._plan): its position, its id, the names it
+#: alone concludes, and the names it shares with other rules.
 _Settling = tuple[
     int, str, tuple[tuple[str, int, tuple[int, int, int], str | None], ...], tuple[tuple[str, _Conclusion], ...]
 ]
