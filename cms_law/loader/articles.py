@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..errors import RuleFileError, quoted
 from ..model import PROVENANCES, Alinea, ArticleVersion, Citation, Law
 from .reader import MAX_ARTICLE_FILES, Reader, load_yaml, pairs
+
+if TYPE_CHECKING:  # annotations only (see cms_law.loader.rules_root)
+    from importlib.resources.abc import Traversable
 
 
 _ALINEA_ID = re.compile(

@@ -34,7 +34,6 @@ import functools
 import hashlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +142,8 @@ def write(raw: bytes, contents: Any) -> None:
         text = orjson.dumps(_encode(contents))
     except (_Unstorable, TypeError, RecursionError):
         return
+    import tempfile  # only a miss writes: its import (shutil, random) is not paid at every start
+
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".regles-", suffix=".tmp")

@@ -5,14 +5,16 @@ how a triennial period is read (its default, its reference day, the names of a d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..errors import RuleFileError
 from ..model import Law, LawRegime
 from .reader import Reader, load_yaml, pairs
+
+if TYPE_CHECKING:  # annotations only (see cms_law.loader.rules_root)
+    from importlib.resources.abc import Traversable
 
 FILE = "lois.yaml"
 

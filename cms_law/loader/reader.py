@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
-from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -20,6 +19,9 @@ from .. import expressions
 from . import cache
 from ..errors import RuleFileError, quoted
 from ..model import Period
+
+if TYPE_CHECKING:  # annotations only (see cms_law.loader.rules_root)
+    from importlib.resources.abc import Traversable
 
 #: The value types a variable, a parameter or an input field may have.
 TYPES = ("booleen", "entier", "annee", "taux", "points", "nombre", "texte", "date")

@@ -5,14 +5,16 @@ input file, the outputs, and the summaries (``syntheses``: presentation written 
 from __future__ import annotations
 
 import re
-from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..model import Fragment, HistoryColumn, HistoryLayout, InputField, TableColumn, Total, Variable
 from .patterns import PatternError, check_pattern
 from .reader import NUMBER_TYPES, TYPES, Reader, load_yaml
+
+if TYPE_CHECKING:  # annotations only (see cms_law.loader.rules_root)
+    from importlib.resources.abc import Traversable
 
 FILE = "vocabulaire.yaml"
 #: The types of input field that must declare ``min`` and ``max``.
