@@ -185,18 +185,21 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(value: Any, located: type[dict[Any, Any]]) -> Any:
-    if value is None or isinstance(value, (bool, str, int)):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most values, by far
         return value
     tag, body = value[0], value[1]
     if tag == "l":
-        return [_decode(item, located) for item in _list(body)]
+        return [item if type(item) is str else _decode(item, located) for item in _list(body)]
     if tag == "m":
         mapping: Any = located()
-        mapping.line, mapping.lines = _int(body), {}
+        mapping.line, lines = _int(body), {}
+        mapping.lines = lines
         for key, line, item in _list(value[2]):
-            key = _decode(key, located)
-            mapping.lines[key] = _int(line)
-            mapping[key] = _decode(item, located)
+            if type(key) is not str:
+                key = _decode(key, located)
+            lines[key] = _int(line)
+            mapping[key] = item if type(item) is str else _decode(item, located)
         return mapping
     if tag == "f":
         return float(_str(body))
