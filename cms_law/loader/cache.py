@@ -193,7 +193,8 @@ def _decode(value: Any, located: type[dict[Any, Any]]) -> Any:
         return [item if type(item) is str else _decode(item, located) for item in _list(body)]
     if tag == "m":
         mapping: Any = located()
-        mapping.line, lines = _int(body), {}
+        lines: dict[Any, int] = {}
+        mapping.line = _int(body)
         mapping.lines = lines
         for key, line, item in _list(value[2]):
             if type(key) is not str:
