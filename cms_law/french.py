@@ -20,6 +20,7 @@ from babel.dates import format_date
 from babel.numbers import NumberPattern, parse_pattern
 
 from .expressions import Value
+from .language import half_away_from_zero
 
 LOCALE = "fr_FR"
 #: Decimal places kept when a non-terminating exact value must be written as a decimal.
@@ -31,7 +32,7 @@ TEXT_PLACES = 2
 def exact_decimal(value: Fraction | int) -> Decimal:
     """The value as a Decimal: exact when it terminates, else rounded to ``JSON_PLACES``
     (half to even), with no trailing zeros."""
-    numerator, denominator = (value, 1) if type(value) is int else (value.numerator, value.denominator)
+    numerator, denominator = value.numerator, value.denominator
     rest, twos, fives = denominator, 0, 0
     while rest % 2 == 0:
         rest, twos = rest // 2, twos + 1
@@ -113,10 +114,8 @@ def _rounded(value: Fraction | int, places: int = TEXT_PLACES) -> Decimal:
     # Half away from zero, as French publications print figures, not Python's half-even. The
     # social-housing rate a text states is not this display of an exact value but the published
     # rate, rounded by the rules' convention arrondi_publication_taux.
-    numerator, denominator = (value, 1) if type(value) is int else (value.numerator, value.denominator)
     scale = 10**places
-    whole = (2 * abs(numerator) * scale + denominator) // (2 * denominator)  # ⌊|x| · scale + ½⌋
-    return exact_decimal(Fraction(whole if numerator >= 0 else -whole, scale))
+    return exact_decimal(Fraction(half_away_from_zero(value.numerator * scale, value.denominator), scale))
 
 
 def _distinct_places(values: dict[str, tuple[Value, str | None]]) -> dict[str, int]:

@@ -186,10 +186,10 @@ def _number(raw: object, field: InputField, allow_percent: bool) -> Fraction | i
 def _not_a_number(raw: object, field: InputField, kind: str) -> ValueError:
     """The error for a value that is not the number expected (written only when it is not)."""
     expected = {
-        "entier": "un nombre entier est attendu ({libelle})",
-        "taux": "un taux est attendu ({libelle}), sous la forme « 20 % » ou 0.20",
-        "nombre": "un nombre est attendu ({libelle})",
-    }[kind].format(libelle=field.libelle)
+        "entier": f"un nombre entier est attendu ({field.libelle})",
+        "taux": f"un taux est attendu ({field.libelle}), sous la forme « 20 % » ou 0.20",
+        "nombre": f"un nombre est attendu ({field.libelle})",
+    }[kind]
     return ValueError(f"{expected}, reçu « {shown(raw)} »")
 
 

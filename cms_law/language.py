@@ -462,8 +462,14 @@ def _round(value: Value, mode: Value, places: Value = 0) -> int | Fraction:
     elif mode == "inferieur":
         result = n // d
     else:
-        result = (2 * abs(n) + d) // (2 * d) * (1 if n >= 0 else -1)
+        result = half_away_from_zero(n, d)
     return result if scale == 1 else normalize(Fraction(result, scale))
+
+
+def half_away_from_zero(numerator: int, denominator: int) -> int:
+    """The integer nearest ``numerator / denominator`` (denominator > 0), halves away from zero:
+    ⌊|n / d| + ½⌋ with the sign of n, in integers."""
+    return (2 * abs(numerator) + denominator) // (2 * denominator) * (1 if numerator >= 0 else -1)
 
 
 def _integer(value: Value, function: str) -> int:
