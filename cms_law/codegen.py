@@ -304,8 +304,9 @@ class _Writer:
         return lines, _Atom(target, unknowable, None, why)
 
 
-def _function(writer: _Writer, name: str, body: list[str], result: str) -> Callable[..., Any]:
-    source = "\n".join([f"def {name}(get):", *_indented([*writer.reads(), *body, f"return {result}"])])
+def _function(writer: _Writer, name: str, parameters: str, body: list[str]) -> Callable[..., Any]:
+    """The function ``name(parameters)``: every name the body uses read through ``get``, then the body."""
+    source = "\n".join([f"def {name}({parameters}):", *_indented([*writer.reads(), *body])])
     namespace = writer.namespace
     exec(compile(source, "<cms-law : formules des règles>", "exec"), namespace)  # noqa: S102 - see the module's docstring
     return namespace[name]  # type: ignore[no-any-return]
@@ -317,40 +318,87 @@ def expression_function(tree: ex.Node) -> Callable[[Lookup], tuple[Value, str | 
     writer = _Writer(track=True)
     lines, atom = writer.emit(tree)
     why = f"({atom.why} if {atom.code} is None else None)" if atom.unknowable else "None"
-    return _function(writer, "expression", lines, f"{atom.code}, {why}")
+    return _function(writer, "expression", "get", [*lines, f"return {atom.code}, {why}"])
+
+
+class Settling(NamedTuple):
+    """What weighing one rule settles in an evaluation's session (see :mod:`cms_law.compiler`)."""
+
+    position: int  #: the rule's position: its key in ``weighed`` and ``order``
+    rule_id: str
+    alone: tuple[tuple[str, int], ...]  #: the names only it concludes, each with its formula's slot
+    place: tuple[int, int, int] | None  #: its place in the explanation when it applies (with ``alone``)
+    facts: tuple[str, ...]  #: the readiness facts of those names that an engine rule waits for
+    shared: tuple[tuple[str, object], ...]  #: the names others conclude too, with what resolving takes
 
 
 def weigher(
     rules: Sequence[tuple[ex.Node | None, Sequence[ex.Node]]],
-) -> Callable[[Lookup], tuple[tuple[Value, ...] | None, ...]]:
+    settlings: Sequence[Settling],
+    resolve: Callable[[Any, Any, list[str]], None],
+) -> Callable[..., None]:
     """One function weighing several rules, each the tree of a condition (or ``None``) and those of
-    its formulas:
-    ``function(get)`` gives, for each rule, the values of its formulas when its condition is true
-    and every formula is known, else ``None``. An expression failing on its values raises
-    :class:`RuleFailure` naming the rule's position."""
+    its formulas, then settling what they conclude, as each ``settlings`` item says:
+    ``function(values.get, session, values, origins, weighed, order, pending, facts)`` records,
+    for each rule, the values of its formulas when its condition is true and every formula is
+    known, else ``None``, in ``weighed``; stores the values of the names it alone concludes (unknown when it
+    does not apply) in ``values``, with its id in ``origins`` and its place in ``order``; appends
+    their readiness facts to ``facts``; and counts down each shared name's ``pending`` producers,
+    calling ``resolve(session, conclusion, facts)`` when none is left. An expression failing on its
+    values raises :class:`RuleFailure` naming the rule's position, before anything is settled."""
     writer = _Writer(track=False)
+    writer.namespace["S_resolve"] = resolve
     body: list[str] = []
-    results = []
     for index, (condition, formulas) in enumerate(rules):
         result = f"r{index}"
-        results.append(result)
-        # ``result`` stays True while every formula so far is known, then holds their values.
-        lines = [f"{result} = True"]
-        atoms = []
-        for position, formula in enumerate(formulas):
-            formula_lines, atom = writer.emit(formula)
-            atoms.append(atom.code)
-            statements = formula_lines + ([f"if {atom.code} is None: {result} = None"] if atom.unknowable else [])
-            if position == 0 or not statements:
-                lines += statements
-            else:
-                lines += [f"if {result} is True:", *_indented(statements)]
-        lines.append(f"if {result} is True: {result} = ({''.join(atom + ', ' for atom in atoms)})")
+        lines = _values(writer, result, formulas)
         if condition is not None:
             condition_lines, test = writer.emit(condition)
             lines = condition_lines + _decide(test, lines, [f"{result} = None"], [f"{result} = None"])
-        body += _guarded(index, lines)
-    return _function(writer, "weigh", body, f"({''.join(result + ', ' for result in results)})")
+        body += [f"i = {index}", *lines]
+    settle = [line for index, settling in enumerate(settlings) for line in _settle(writer, f"r{index}", settling)]
+    parameters = "get, session, values, origins, weighed, order, pending, facts"
+    return _function(writer, "weigh", parameters, [*_guarded(body), *settle])
+
+
+def _values(writer: _Writer, result: str, formulas: Sequence[ex.Node]) -> list[str]:
+    """The statements giving ``result`` the tuple of the formulas' values, or ``None`` as soon as
+    one is unknown (the next ones are then not evaluated)."""
+    if len(formulas) == 1:
+        lines, atom = writer.emit(formulas[0])
+        packed = f"({atom.code},)"
+        return lines + [f"{result} = None if {atom.code} is None else {packed}" if atom.unknowable else f"{result} = {packed}"]
+    # ``result`` stays True while every formula so far is known, then holds their values.
+    lines = [f"{result} = True"]
+    atoms = []
+    for position, formula in enumerate(formulas):
+        formula_lines, atom = writer.emit(formula)
+        atoms.append(atom.code)
+        statements = formula_lines + ([f"if {atom.code} is None: {result} = None"] if atom.unknowable else [])
+        if position == 0 or not statements:
+            lines += statements
+        else:
+            lines += [f"if {result} is True:", *_indented(statements)]
+    return lines + [f"if {result} is True: {result} = ({''.join(atom + ', ' for atom in atoms)})"]
+
+
+def _settle(writer: _Writer, result: str, settling: Settling) -> list[str]:
+    """The statements settling what one rule, weighed into ``result``, concludes."""
+    lines = [f"weighed[{settling.position}] = {result}"]
+    if settling.alone:
+        known = [f"values[{writer.constant(name)}] = {result}[{slot}]" for name, slot in settling.alone]
+        known += [f"origins[{writer.constant(name)}] = {writer.constant(settling.rule_id)}" for name, _ in settling.alone]
+        known.append(f"order[{settling.position}] = {writer.constant(settling.place)}")
+        unknown = [f"values[{writer.constant(name)}] = None" for name, _ in settling.alone]
+        lines += [f"if {result} is None:", *_indented(unknown), "else:", *_indented(known)]
+    lines += [f"facts.append({writer.constant(fact)})" for fact in settling.facts]
+    for name, conclusion in settling.shared:
+        key = writer.constant(name)
+        lines += [
+            f"left = pending[{key}] = pending[{key}] - 1",
+            f"if not left: S_resolve(session, {writer.constant(conclusion)}, facts)",
+        ]
+    return lines
 
 
 def _decide(test: _Atom, if_true: list[str], if_false: list[str], if_unknown: list[str]) -> list[str]:
@@ -363,9 +411,12 @@ def _decide(test: _Atom, if_true: list[str], if_false: list[str], if_unknown: li
     return _chain(cases)
 
 
-def _guarded(index: int, lines: list[str]) -> list[str]:
-    """``lines``, an error of the language in them raised as the failure of the ``index``-th item."""
-    return ["try:", *_indented(lines), "except X_error as error:", f"    raise X_failed({index}, error) from None"]
+def _guarded(lines: list[str]) -> list[str]:
+    """``lines``, an error of the language in them raised as the failure of the ``i``-th item
+    (``i`` is set before each item's statements)."""
+    if not lines:
+        return []
+    return ["try:", *_indented(lines), "except X_error as error:", "    raise X_failed(i, error) from None"]
 
 
 def conditions(trees: Sequence[ex.Node]) -> Callable[[Lookup], tuple[bool | None, ...]]:
@@ -377,5 +428,6 @@ def conditions(trees: Sequence[ex.Node]) -> Callable[[Lookup], tuple[bool | None
     for index, tree in enumerate(trees):
         lines, test = writer.emit(tree)
         result = f"r{index}"
-        body += _guarded(index, lines + _decide(test, [f"{result} = True"], [f"{result} = False"], [f"{result} = None"]))
-    return _function(writer, "conditions", body, f"({''.join(f'r{index}, ' for index in range(len(trees)))})")
+        body += [f"i = {index}", *lines, *_decide(test, [f"{result} = True"], [f"{result} = False"], [f"{result} = None"])]
+    results = f"({''.join(f'r{index}, ' for index in range(len(trees)))})"
+    return _function(writer, "conditions", "get", [*_guarded(body), f"return {results}"])

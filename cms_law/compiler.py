@@ -65,7 +65,7 @@ import attrs
 from . import codegen
 from ._vendor.durable_rules import durable_rules_engine
 from .errors import CmsLawError, EvaluationError, RuleConflictError
-from .language import Value
+from .language import Node, Value
 from .loader.capacity import check_capacity
 from .model import Rule
 
@@ -154,13 +154,6 @@ class _Conclusion:
     #: formulas, the producers that override it (an exception to it, directly or not), and its
     #: place in the explanation's order when it is a reason for the name (see _places).
     ranks: tuple[tuple[int, str, int, tuple[int, ...], tuple[int, int, int]], ...]
-
-
-#: What weighing one rule settles (see CompiledRuleset._plan): its position, its id, the names it
-#: alone concludes, and the names it shares with other rules.
-_Settling = tuple[
-    int, str, tuple[tuple[str, int, tuple[int, int, int], str | None], ...], tuple[tuple[str, _Conclusion], ...]
-]
 
 
 # --------------------------------------------------------------------------- the ruleset
@@ -314,56 +307,44 @@ class CompiledRuleset:
     def _action(self, steps: Sequence[Sequence[int]]) -> Callable[[_Session], None]:
         """The action of an engine rule: weigh each set of its rules at once, in turn, settling
         what a set concludes before the next is weighed; then assert the facts waited for."""
-        turns = tuple((members, self._weigher(members), self._plan(members)) for members in steps)
-        resolve = self._resolve
+        turns = tuple((members, self._weigher(members)) for members in steps)
 
         def action(session: _Session) -> None:
-            weighed, pending, values = session.weighed, session.pending, session.values
+            values, origins, weighed, order = session.values, session.origins, session.weighed, session.order
+            pending = session.pending
             facts: list[str] = []
-            for members, weigh, plan in turns:
+            for members, weigh in turns:
                 try:
-                    outcomes = weigh(values.get)
+                    weigh(values.get, session, values, origins, weighed, order, pending, facts)
                 except codegen.RuleFailure as failure:
                     rule = self.rules[members[failure.index]]
                     raise EvaluationError(rule.id, f"{failure.error} (fichier {rule.fichier})") from None
-                for (index, rule_id, alone, shared), outcome in zip(plan, outcomes):
-                    weighed[index] = outcome
-                    for name, slot, place, fact in alone:
-                        if outcome is None:
-                            values[name] = None
-                        else:
-                            values[name] = outcome[slot]
-                            session.origins[name] = rule_id
-                            _keep_earliest(session.order, index, place)
-                        if fact is not None:
-                            facts.append(fact)
-                    for name, conclusion in shared:
-                        left = pending[name] - 1
-                        pending[name] = left
-                        if not left:
-                            resolve(session, conclusion, facts)
             if facts:
                 self._assert(session.sid, facts)
 
         return action
 
-    def _weigher(self, members: Sequence[int]) -> Callable[[codegen.Lookup], tuple[tuple[Value, ...] | None, ...]]:
-        rules = map(self.rules.__getitem__, members)
-        return codegen.weigher([(rule.si.tree if rule.si else None, tuple(f.tree for f in rule.alors.values())) for rule in rules])
-
-    def _plan(self, members: Sequence[int]) -> tuple[_Settling, ...]:
-        """Per rule weighed: the names it alone concludes (each with the position of its formula,
-        the rule's place in the explanation for it and the fact awaited of it), and those it
-        shares with other rules, in plain tuples (read for every rule of every evaluation)."""
-        return tuple(
-            (
-                index,
-                self.rules[index].id,
-                tuple((c.name, c.slot, c.ranks[0][4], c.fact) for c in self._conclusions[index] if len(c.producers) == 1),
-                tuple((c.name, c) for c in self._conclusions[index] if len(c.producers) > 1),
+    def _weigher(self, members: Sequence[int]) -> Callable[..., None]:
+        """The generated function weighing ``members`` and settling what they conclude: for each,
+        the names it alone concludes (each with the position of its formula), its place in the
+        explanation, the facts awaited of those names, and the names it shares with other rules."""
+        weighed: list[tuple[Node | None, tuple[Node, ...]]] = []
+        settlings = []
+        for index in members:
+            rule = self.rules[index]
+            weighed.append((rule.si.tree if rule.si else None, tuple(formula.tree for formula in rule.alors.values())))
+            alone = [c for c in self._conclusions[index] if len(c.producers) == 1]
+            settlings.append(
+                codegen.Settling(
+                    index,
+                    rule.id,
+                    tuple((c.name, c.slot) for c in alone),
+                    min((c.ranks[0][4] for c in alone), default=None),
+                    tuple(c.fact for c in alone if c.fact is not None),
+                    tuple((c.name, c) for c in self._conclusions[index] if len(c.producers) > 1),
+                )
             )
-            for index in members
-        )
+        return codegen.weigher(weighed, settlings, self._resolve)
 
     def _resolve(self, session: _Session, conclusion: _Conclusion, facts: list[str]) -> None:
         """Every candidate weighed: keep the applicable ones no applicable exception overrides;
