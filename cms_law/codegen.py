@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -89,9 +89,16 @@ _Case = tuple[str | None, list[str]]
 
 
 def _chain(cases: Sequence[_Case]) -> list[str]:
-    """``if … elif … else …`` over ``(condition, statements)``; the last case has no condition."""
+    """``if … elif … else …`` over ``(condition, statements)``; the last case has no condition.
+    Neighbouring cases with the same statements share one branch (tests have no side effects)."""
+    merged: list[_Case] = []
+    for test, statements in cases:
+        if merged and merged[-1][1] == statements and merged[-1][0] is not None and test is not None:
+            merged[-1] = (f"{merged[-1][0]} or {test}", statements)
+        else:
+            merged.append((test, statements))
     lines: list[str] = []
-    for position, (test, statements) in enumerate(cases):
+    for position, (test, statements) in enumerate(merged):
         if test is None:
             if position == 0:
                 return list(statements)
@@ -231,8 +238,11 @@ class _Writer:
         lines, operand = self.emit(node.operand)
         target, why = self._temporary()
         cases: list[_Case] = [(f"{operand.code} is None", self._unknown(target, why, operand))] if operand.unknowable else []
-        cases += [(f"{operand.code} is True", [f"{target} = False"]), (f"{operand.code} is False", [f"{target} = True"])]
-        cases.append((None, [f"h_bool_not({operand.code})"]))
+        if operand.kind is bool:
+            cases.append((None, [f"{target} = not {operand.code}"]))
+        else:
+            cases += [(f"{operand.code} is True", [f"{target} = False"]), (f"{operand.code} is False", [f"{target} = True"])]
+            cases.append((None, [f"h_bool_not({operand.code})"]))
         return lines + _chain(cases), _Atom(target, operand.unknowable, bool, why)
 
     def _logical(self, node: ex.Logical) -> tuple[list[str], _Atom]:
@@ -321,6 +331,24 @@ def expression_function(tree: ex.Node) -> Callable[[Lookup], tuple[Value, str | 
     return _function(writer, "expression", "get", [*lines, f"return {atom.code}, {why}"])
 
 
+class Candidate(NamedTuple):
+    """One of the rules concluding a name that several rules conclude."""
+
+    position: int  #: the rule's position
+    rule_id: str
+    slot: int  #: the position of the name's formula among the rule's
+    beaters: tuple[int, ...]  #: the positions of the rules that override it for the name
+    place: tuple[int, int, int]  #: its place in the explanation when it is a reason for the name
+
+
+class Resolution(NamedTuple):
+    """A name that several rules weighed by one function conclude, settled there once all are."""
+
+    name: str
+    candidates: tuple[Candidate, ...]
+    fact: str | None  #: its readiness fact, when an engine rule waits for it
+
+
 class Settling(NamedTuple):
     """What weighing one rule settles in an evaluation's session (see :mod:`cms_law.compiler`)."""
 
@@ -329,13 +357,17 @@ class Settling(NamedTuple):
     alone: tuple[tuple[str, int], ...]  #: the names only it concludes, each with its formula's slot
     place: tuple[int, int, int] | None  #: its place in the explanation when it applies (with ``alone``)
     facts: tuple[str, ...]  #: the readiness facts of those names that an engine rule waits for
-    shared: tuple[tuple[str, object], ...]  #: the names others conclude too, with what resolving takes
+    #: the names it concludes with rules weighed elsewhere, each with what resolving it takes
+    shared: tuple[tuple[str, object], ...]
+    #: the names it is the last of the function's rules to conclude, resolved right after it
+    resolved: tuple[Resolution, ...]
 
 
 def weigher(
     rules: Sequence[tuple[ex.Node | None, Sequence[ex.Node]]],
     settlings: Sequence[Settling],
     resolve: Callable[[Any, Any, list[str]], None],
+    conflict: Callable[[str, int, int], None],
 ) -> Callable[..., None]:
     """One function weighing several rules, each the tree of a condition (or ``None``) and those of
     its formulas, then settling what they conclude, as each ``settlings`` item says:
@@ -343,11 +375,14 @@ def weigher(
     for each rule, the values of its formulas when its condition is true and every formula is
     known, else ``None``, in ``weighed``; stores the values of the names it alone concludes (unknown when it
     does not apply) in ``values``, with its id in ``origins`` and its place in ``order``; appends
-    their readiness facts to ``facts``; and counts down each shared name's ``pending`` producers,
-    calling ``resolve(session, conclusion, facts)`` when none is left. An expression failing on its
-    values raises :class:`RuleFailure` naming the rule's position, before anything is settled."""
+    their readiness facts to ``facts``; counts down each name shared with rules weighed elsewhere
+    in ``pending``, calling ``resolve(session, conclusion, facts)`` when none is left; and resolves
+    the names only its own rules conclude: the applicable candidates that no applicable beater
+    overrides are kept, their values agree (else ``conflict(name, first, other)`` raises) and all
+    are reasons. An expression failing on its values raises :class:`RuleFailure` naming the
+    rule's position, before anything is settled."""
     writer = _Writer(track=False)
-    writer.namespace["S_resolve"] = resolve
+    writer.namespace.update(S_resolve=resolve, S_conflict=conflict, S_keep=keep_earliest)
     body: list[str] = []
     for index, (condition, formulas) in enumerate(rules):
         result = f"r{index}"
@@ -356,7 +391,8 @@ def weigher(
             condition_lines, test = writer.emit(condition)
             lines = condition_lines + _decide(test, lines, [f"{result} = None"], [f"{result} = None"])
         body += [f"i = {index}", *lines]
-    settle = [line for index, settling in enumerate(settlings) for line in _settle(writer, f"r{index}", settling)]
+    results = {settling.position: f"r{index}" for index, settling in enumerate(settlings)}
+    settle = [line for settling in settlings for line in _settle(writer, results, settling)]
     parameters = "get, session, values, origins, weighed, order, pending, facts"
     return _function(writer, "weigh", parameters, [*_guarded(body), *settle])
 
@@ -382,8 +418,9 @@ def _values(writer: _Writer, result: str, formulas: Sequence[ex.Node]) -> list[s
     return lines + [f"if {result} is True: {result} = ({''.join(atom + ', ' for atom in atoms)})"]
 
 
-def _settle(writer: _Writer, result: str, settling: Settling) -> list[str]:
-    """The statements settling what one rule, weighed into ``result``, concludes."""
+def _settle(writer: _Writer, results: Mapping[int, str], settling: Settling) -> list[str]:
+    """The statements settling what one rule concludes (``results``: where each rule's outcome is)."""
+    result = results[settling.position]
     lines = [f"weighed[{settling.position}] = {result}"]
     if settling.alone:
         known = [f"values[{writer.constant(name)}] = {result}[{slot}]" for name, slot in settling.alone]
@@ -398,17 +435,47 @@ def _settle(writer: _Writer, result: str, settling: Settling) -> list[str]:
             f"left = pending[{key}] = pending[{key}] - 1",
             f"if not left: S_resolve(session, {writer.constant(conclusion)}, facts)",
         ]
+    for resolution in settling.resolved:
+        lines += _resolution(writer, results, resolution)
     return lines
+
+
+def _resolution(writer: _Writer, results: Mapping[int, str], resolution: Resolution) -> list[str]:
+    """The statements settling a name from its candidates, all weighed: ``s`` holds the position of
+    the first one kept, ``v`` its value."""
+    key = writer.constant(resolution.name)
+    lines = ["s = None"]
+    for candidate in resolution.candidates:
+        outcome = results[candidate.position]
+        value = f"{outcome}[{candidate.slot}]"
+        applies = " and ".join([f"{outcome} is not None", *(f"{results[beater]} is None" for beater in candidate.beaters)])
+        first = [f"s = {candidate.position}", f"v = {value}", f"values[{key}] = v"]
+        first.append(f"origins[{key}] = {writer.constant(candidate.rule_id)}")
+        kept = _chain([("s is None", first), (f"{value} != v", [f"S_conflict({key}, s, {candidate.position})"])])
+        lines += [f"if {applies}:", *_indented([*kept, f"S_keep(order, {candidate.position}, {writer.constant(candidate.place)})"])]
+    lines.append(f"if s is None: values[{key}] = None")
+    if resolution.fact is not None:
+        lines.append(f"facts.append({writer.constant(resolution.fact)})")
+    return lines
+
+
+def keep_earliest(order: dict[int, tuple[int, int, int]], index: int, place: tuple[int, int, int]) -> None:
+    """A rule is explained at the earliest place of the names it is a reason for."""
+    known = order.get(index)
+    if known is None or place < known:
+        order[index] = place
 
 
 def _decide(test: _Atom, if_true: list[str], if_false: list[str], if_unknown: list[str]) -> list[str]:
     """The statements for each value of a condition; anything but vrai, faux (or unknown, when
     it may be) fails as the language says."""
-    cases: list[_Case] = [(f"{test.code} is True", if_true), (f"{test.code} is False", if_false)]
-    if test.unknowable:
-        cases.append((f"{test.code} is None", if_unknown))
-    cases.append((None, [f"h_condition({test.code})"]))
-    return _chain(cases)
+    unknown: list[_Case] = [(f"{test.code} is None", if_unknown)] if test.unknowable else []
+    if test.kind is bool:  # vrai or faux (or unknown) by construction: nothing else to reject
+        if if_unknown == if_false:
+            return _chain([(test.code, if_true), (None, if_false)])
+        return _chain([*unknown, (test.code, if_true), (None, if_false)])
+    cases: list[_Case] = [(f"{test.code} is True", if_true), (f"{test.code} is False", if_false), *unknown]
+    return _chain([*cases, (None, [f"h_condition({test.code})"])])
 
 
 def _guarded(lines: list[str]) -> list[str]:

@@ -18,8 +18,9 @@ rejects ``Decimal``, so exact values stay in Python, in the :class:`_Session` of
   :meth:`CompiledRuleset._fused`). The engine keeps the joins — rules waiting for names settled
   by actions independent of one another — and the start.
 * A name concluded by one rule is settled by that rule's action. A name concluded by several rules
-  is settled by the action of the last of them to fire: only then, with every candidate weighed,
-  are the applicable ones that no other applicable one overrides (``exception_de``) kept. Rules
+  is settled once every candidate is weighed — in the generated function that weighs them all
+  when they are weighed together, else by the action of the last of them to fire: only then are
+  the applicable ones that no other applicable one overrides (``exception_de``) kept. Rules
   left standing that agree are all reasons for the value; rules left standing that disagree are a
   conflict, an error naming both citations.
 
@@ -150,10 +151,9 @@ class _Conclusion:
     producers: tuple[int, ...]  #: every rule concluding it; one: settled by that rule's action
     #: its readiness fact's JSON after the session id, when an engine rule waits for it
     fact: str | None
-    #: For each producer, in order: its position, its id, the position of the name among its
-    #: formulas, the producers that override it (an exception to it, directly or not), and its
-    #: place in the explanation's order when it is a reason for the name (see _places).
-    ranks: tuple[tuple[int, str, int, tuple[int, ...], tuple[int, int, int]], ...]
+    #: Each producer, in order, with the producers that override it (an exception to it, directly
+    #: or not) and its place in the explanation's order when it is a reason for the name (_places).
+    ranks: tuple[codegen.Candidate, ...]
 
 
 # --------------------------------------------------------------------------- the ruleset
@@ -198,7 +198,7 @@ class CompiledRuleset:
                     self._producers[name],
                     f'","t":"v","n":{json.dumps(name)}}}' if name in consumed else None,
                     tuple(
-                        (
+                        codegen.Candidate(
                             producer,
                             self.rules[producer].id,
                             positions[producer][name],
@@ -213,7 +213,18 @@ class CompiledRuleset:
             for rule in self.rules
         )
         self._reads = tuple(tuple(sorted(rule.reads)) for rule in self.rules)
-        self._multiple = {name: len(rules) for name, rules in self._producers.items() if len(rules) > 1}
+        # A name concluded by rules of different turns is resolved when the last of them has been
+        # weighed, whichever it is: its producers are counted down. The others are resolved in
+        # the function weighing all their producers.
+        turn_of = {
+            index: (number, turn)
+            for number, fused in enumerate(steps.values())
+            for turn, members in enumerate(fused)
+            for index in members
+        }
+        self._counted = {
+            name: len(rules) for name, rules in self._producers.items() if len({turn_of[index] for index in rules}) > 1
+        }
         self._actions: dict[str, Callable[[_Session], None]] = {}
         definition: dict[str, Any] = {}
         for number, (names, fused) in enumerate(steps.items()):
@@ -330,21 +341,28 @@ class CompiledRuleset:
         explanation, the facts awaited of those names, and the names it shares with other rules."""
         weighed: list[tuple[Node | None, tuple[Node, ...]]] = []
         settlings = []
+        last = {name: index for index in members for name in self.rules[index].alors}
         for index in members:
             rule = self.rules[index]
             weighed.append((rule.si.tree if rule.si else None, tuple(formula.tree for formula in rule.alors.values())))
             alone = [c for c in self._conclusions[index] if len(c.producers) == 1]
+            shared = [c for c in self._conclusions[index] if len(c.producers) > 1]
             settlings.append(
                 codegen.Settling(
                     index,
                     rule.id,
                     tuple((c.name, c.slot) for c in alone),
-                    min((c.ranks[0][4] for c in alone), default=None),
+                    min((c.ranks[0].place for c in alone), default=None),
                     tuple(c.fact for c in alone if c.fact is not None),
-                    tuple((c.name, c) for c in self._conclusions[index] if len(c.producers) > 1),
+                    tuple((c.name, c) for c in shared if c.name in self._counted),
+                    tuple(
+                        codegen.Resolution(c.name, c.ranks, c.fact)
+                        for c in shared
+                        if c.name not in self._counted and last[c.name] == index
+                    ),
                 )
             )
-        return codegen.weigher(weighed, settlings, self._resolve)
+        return codegen.weigher(weighed, settlings, self._resolve, self._conflict)
 
     def _resolve(self, session: _Session, conclusion: _Conclusion, facts: list[str]) -> None:
         """Every candidate weighed: keep the applicable ones no applicable exception overrides;
@@ -361,13 +379,17 @@ class CompiledRuleset:
                 session.values[name] = value
                 session.origins[name] = rule_id
             elif outcome[slot] != value:
-                one, other = self.rules[first], self.rules[index]
-                raise RuleConflictError(name, [one.id, other.id], [_first_citation(one), _first_citation(other)])
-            _keep_earliest(session.order, index, place)
+                self._conflict(name, first, index)
+            codegen.keep_earliest(session.order, index, place)
         if first is None:
             session.values[name] = None
         if conclusion.fact is not None:
             facts.append(conclusion.fact)
+
+    def _conflict(self, name: str, first: int, other: int) -> None:
+        """Two rules left standing for ``name`` disagree: the error names both citations."""
+        one, two = self.rules[first], self.rules[other]
+        raise RuleConflictError(name, [one.id, two.id], [_first_citation(one), _first_citation(two)])
 
     # ------------------------------------------------------------------ running
 
@@ -399,7 +421,7 @@ class CompiledRuleset:
         """Settle every name from the ``given`` values (inputs, context, parameters, conventions)."""
         with _ENGINE_LOCK:
             _engine_delete_discarded()
-            session = _Session(str(next(_SESSION_IDS)), dict(given), dict(self._multiple))
+            session = _Session(str(next(_SESSION_IDS)), dict(given), dict(self._counted))
             try:
                 if self._starts:
                     result = _engine_assert_fact(self._handle, '{"sid":"' + session.sid + '","t":"start"}')
@@ -436,13 +458,6 @@ class CompiledRuleset:
     def _running_rule(self, session: _Session) -> str:
         """The first rule not yet weighed when an unexpected error struck."""
         return next((rule.id for index, rule in enumerate(self.rules) if index not in session.weighed), self.name)
-
-
-def _keep_earliest(order: dict[int, tuple[int, int, int]], index: int, place: tuple[int, int, int]) -> None:
-    """A rule is explained at the earliest place of the names it is a reason for."""
-    known = order.get(index)
-    if known is None or place < known:
-        order[index] = place
 
 
 def _action_name(message: str) -> str:

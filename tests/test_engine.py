@@ -11,6 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -174,6 +175,38 @@ def test_a_chain_is_weighed_in_one_action_and_a_join_is_left_to_the_engine() -> 
     reversed_ = CompiledRuleset(rules[::-1], ["g"])
     assert reversed_.run({"g": 2}).values == compiled.run({"g": 2}).values
     assert len(reversed_._actions) == 2
+
+
+@pytest.mark.parametrize("turns", ["same turn", "different turns"])
+def test_a_name_several_rules_conclude_is_settled_by_those_left_standing(turns: str) -> None:
+    """Wherever its rules are weighed — all in one generated function (resolved there) or in
+    different turns (counted down, resolved by the last): an applicable exception overrides its
+    base; rules left standing that agree are all reasons; that disagree are a conflict naming
+    both; none applicable leaves the name unknown."""
+    # « b » is concluded from g alone, or after « a » (another turn of the same action).
+    second = "g * 2" if turns == "same turn" else "a * 2"
+
+    def ruleset(exception: bool, condition: str) -> CompiledRuleset:
+        base = _rule(1, {"b": "g + 2"}, si="g > 0")
+        override = attrs.evolve(_rule(2, {"b": second}, si=condition), exception_de=("r1",) if exception else ())
+        compiled = CompiledRuleset([_rule(0, {"a": "g"}), base, override], ["g"])
+        assert ("b" not in compiled._counted) is (turns == "same turn")
+        return compiled
+
+    overridden = ruleset(True, "g > 1").run({"g": 3})
+    assert overridden.values["b"] == 6
+    assert overridden.origins["b"] == "r2"
+    assert [o.rule.id for o in overridden.applied] == ["r0", "r2"]
+    base_only = ruleset(True, "g > 5").run({"g": 2})
+    assert (base_only.values["b"], base_only.origins["b"]) == (4, "r1")
+    agreeing = ruleset(False, "g > 1").run({"g": 2})  # g + 2 = g * 2 when g is 2
+    assert agreeing.values["b"] == 4
+    assert {o.rule.id for o in agreeing.applied} == {"r0", "r1", "r2"}
+    with pytest.raises(RuleConflictError) as raised:
+        ruleset(False, "g > 1").run({"g": 3})
+    assert raised.value.variable == "b"
+    assert set(raised.value.regles) == {"r1", "r2"}
+    assert ruleset(False, "g > 5").run({"g": -1}).values["b"] is None
 
 
 def _kept(key: str) -> int:
