@@ -41,7 +41,15 @@ class RuleFailure(Exception):
 
 def _arithmetic(operator: str) -> Callable[[Value, Value], Value]:
     operation = ex.OPERATIONS[operator]
-    return lambda a, b: operation(ex.number(a, operator), ex.number(b, operator))
+    numbers = frozenset({int, Fraction})
+
+    def apply(a: Value, b: Value) -> Value:
+        # Mostly fractions (the generated code keeps two integers for itself): checked at once.
+        if a.__class__ in numbers and b.__class__ in numbers:
+            return operation(a, b)  # type: ignore[arg-type]
+        return operation(ex.number(a, operator), ex.number(b, operator))
+
+    return apply
 
 
 def _comparison(operator: str) -> Callable[[Value, Value], bool]:
